@@ -1,0 +1,28 @@
+"""Antrean branch: the office's own server. It never needs central to serve people."""
+from flask import jsonify
+from flask_openapi3 import Info, OpenAPI
+
+from sync.errors import register_error_handlers, validation_error_response
+
+from . import config, db
+
+
+def create_app(overrides=None):
+    """Build the branch app: config, database, pages, API, CLI."""
+    app = OpenAPI(__name__, info=Info(title="Antrean branch", version="1"),
+                  validation_error_status=422,
+                  validation_error_callback=validation_error_response,
+                  doc_prefix="/api/v1/docs", doc_url="/openapi.json")
+    config.load(app, overrides)
+    db.init_app(app)
+    register_error_handlers(app)
+
+    @app.get("/api/v1/health")
+    def health():
+        return jsonify(status="ok", office=app.config["OFFICE"])
+
+    @app.get("/api/v1/openapi.json")
+    def openapi_document():
+        return jsonify(app.api_doc)
+
+    return app

@@ -1,0 +1,32 @@
+"""Branch configuration: defaults, then ANTREAN_* environment, then the caller's mapping.
+
+This is the only module of branch that reads the environment.
+"""
+import os
+
+
+class Defaults:
+    OFFICE = "SRG"                  # this office's code at central
+    OFFICE_NAME = None              # shown on pages; central's name once synced
+    TIMEZONE = "Asia/Jakarta"       # business dates and slot hours are local
+    DATABASE_URL = None             # default: sqlite:///<instance>/branch-<office>.db
+    CENTRAL_URL = "http://127.0.0.1:5000"
+    TOKEN = None                    # this office's sync token at central
+    SECRET_KEY = "dev-only-change-me"
+    CAP_GENERAL = 150               # tickets per day before a supervisor must override
+    CAP_PRIORITY = 40
+    PRIORITY_STREAK = 3             # K: priority calls in a row while general waits
+    BANNER_AFTER_MINUTES = 10       # show "central unreachable" after this long
+    ELDERLY_AGE = 60
+
+
+def load(app, overrides=None):
+    """Fill app.config in order: defaults, environment, overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("ANTREAN")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["DATABASE_URL"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, f"branch-{app.config['OFFICE'].lower()}.db")
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"

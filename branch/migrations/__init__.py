@@ -1,0 +1,1 @@
+"""Numbered schema scripts for a branch; each has up(db, migrator)."""

@@ -1,0 +1,127 @@
+"""The branch's tables: tickets, counters, staff, local copies of central data, outbox, sync state."""
+from datetime import datetime, timezone
+
+from peewee import (BooleanField, CharField, DateField, DateTimeField, FloatField,
+                    ForeignKeyField, IntegerField, Model, TextField, BigAutoField)
+
+from .db import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Staff(BaseModel):
+    username = CharField(unique=True)
+    password_hash = CharField()
+    role = CharField(max_length=12, default="staff")    # staff | supervisor
+    created_at = DateTimeField(default=utcnow)
+
+
+class Counter(BaseModel):
+    name = CharField(unique=True)          # "1", "2", ... as painted above the desk
+    active = BooleanField(default=True)
+
+
+class Ticket(BaseModel):
+    office = CharField(max_length=8)
+    day = DateField()                      # office-local business date
+    lane = CharField(max_length=10)        # general | priority | booking
+    seq = IntegerField()                   # per office, lane and day: 1, 2, ...
+    number = CharField(max_length=8)       # "A001", "P012", "B003"
+    nik = CharField(max_length=16)
+    regency = CharField(max_length=4)
+    reason = CharField(max_length=12, null=True)        # elderly | pregnant | disability
+    beyond_quota = BooleanField(default=False)          # a supervisor overrode the cap
+    booking_code = CharField(null=True)
+    booking_verified = BooleanField(null=True)          # False: provisional check-in
+    slot_hour = IntegerField(null=True)                 # booking's hour, for call order
+    # waiting -> called -> done | no_show; transfer puts it back to waiting
+    status = CharField(max_length=12, default="waiting")
+    counter = ForeignKeyField(Counter, null=True, backref="tickets")
+    outcome = CharField(max_length=24, null=True)
+    recalls = IntegerField(default=0)
+    issued_at = DateTimeField(default=utcnow)
+    queued_at = DateTimeField(default=utcnow)          # for lane order; reset on transfer
+    called_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("office", "day", "lane", "seq"), True),
+            (("office", "day", "number"), True),
+            (("day", "status", "lane"), False),
+        )
+
+
+class LocalBooking(BaseModel):
+    """Central's bookings for this office, as last pulled."""
+    code = CharField(unique=True)
+    office = CharField(max_length=8)
+    date = DateField()
+    hour = IntegerField()
+    nik = CharField(max_length=16)
+    name = CharField()
+    purpose = CharField(max_length=10)
+    status = CharField(max_length=12)       # as central says: booked | cancelled | ...
+    ticket = CharField(null=True)           # our ticket number once checked in here
+
+
+class LocalSuspension(BaseModel):
+    """Central's suspension list, as last pulled; enforced even while offline."""
+    central_id = IntegerField(unique=True)
+    nik = CharField(max_length=16, index=True)
+    reason = TextField()
+    starts_on = DateField()
+    ends_on = DateField()
+    lifted = BooleanField(default=False)
+
+
+class Refusal(BaseModel):
+    """A ticket refused because the NIK is suspended."""
+    day = DateField()
+    nik = CharField(max_length=16)
+    suspension_ends_on = DateField()
+    at = DateTimeField(default=utcnow)
+
+
+class Outbox(BaseModel):
+    """Every change, to be pushed to central. Written in the change's own transaction."""
+    seq = BigAutoField()                    # local order, sent in this order
+    uuid = CharField(max_length=36, unique=True)
+    office = CharField(max_length=8)
+    day = DateField()
+    kind = CharField(max_length=24)
+    payload = TextField()                   # JSON, validated by sync.schema
+    created_at = DateTimeField(default=utcnow)
+    # pending -> sent | quarantined (central refused it; `error` says why)
+    state = CharField(max_length=12, default="pending", index=True)
+    sent_at = DateTimeField(null=True)
+    error = TextField(null=True)
+
+
+class Setting(BaseModel):
+    """Office settings pulled from central (name, quota, ...), key -> JSON value."""
+    key = CharField(unique=True)
+    value = TextField()
+
+
+class SyncState(BaseModel):
+    """One row the sync job writes and the pages only read (the banner)."""
+    last_attempt = DateTimeField(null=True)
+    last_success = DateTimeField(null=True)
+    central_reachable = BooleanField(null=True)
+    unreachable_since = DateTimeField(null=True)
+    last_error = TextField(null=True)
+    pull_cursor = IntegerField(default=0)   # central's change seq we have applied
+    clock_drift_seconds = FloatField(null=True)
+
+
+MODELS = [Staff, Counter, Ticket, LocalBooking, LocalSuspension, Refusal, Outbox,
+          Setting, SyncState]

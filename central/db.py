@@ -1,0 +1,18 @@
+"""Central's database: one DatabaseProxy, bound per app from its URL."""
+from peewee import DatabaseProxy
+
+from sync.database import bind_flask_app, migrate
+
+db = DatabaseProxy()
+
+
+def init_app(app):
+    from . import migrations
+    bind_flask_app(app, db, migrations)
+
+
+def init_db():
+    """Create or upgrade the schema; safe to run any number of times."""
+    from . import migrations
+    with db.connection_context():
+        return migrate(db, migrations)

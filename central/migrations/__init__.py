@@ -1,0 +1,1 @@
+"""Numbered schema scripts for central; each has up(db, migrator)."""

@@ -1,0 +1,92 @@
+"""Central's tables: offices and their slots, bookings, suspensions, the change log."""
+from datetime import datetime, timezone
+
+from peewee import (BigAutoField, BooleanField, CharField, DateField,
+                    DateTimeField, ForeignKeyField, IntegerField, Model, TextField, SQL)
+
+from .db import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Office(BaseModel):
+    code = CharField(max_length=8, unique=True)
+    name = CharField()
+    timezone = CharField(default="Asia/Jakarta")
+    open_days = CharField(default="1,2,3,4,5")          # ISO weekdays, Monday = 1
+    daily_quota = IntegerField(default=140)              # online bookings per day
+    slot_hours = CharField(default="8,9,10,11,12,13,14")  # one-hour slots, local time
+    slot_capacity = IntegerField(default=20)             # places per slot
+    booking_window_days = IntegerField(default=30)
+    hajj_regencies = CharField(default="")               # e.g. "3601,3602"
+    token_hash = CharField(null=True)                    # sync token (sha256), issue 4
+    token_issued_at = DateTimeField(null=True)
+
+    @property
+    def open_weekdays(self):
+        return {int(d) for d in self.open_days.split(",") if d}
+
+    @property
+    def hours(self):
+        return [int(h) for h in self.slot_hours.split(",") if h]
+
+    @property
+    def regencies(self):
+        return [r for r in self.hajj_regencies.split(",") if r]
+
+
+class Booking(BaseModel):
+    ACTIVE = "booked"
+    code = CharField(max_length=16, unique=True)
+    office = ForeignKeyField(Office, backref="bookings")
+    date = DateField()
+    hour = IntegerField()
+    nik = CharField(max_length=16)
+    name = CharField()
+    phone = CharField(null=True)
+    purpose = CharField(max_length=10)        # general | hajj | umrah
+    # booked -> cancelled | checked_in -> served; a past booking never used -> expired
+    status = CharField(max_length=12, default=ACTIVE)
+    created_at = DateTimeField(default=utcnow)
+    cancelled_at = DateTimeField(null=True)
+    ticket = CharField(null=True)             # the branch ticket it was checked in with
+
+    class Meta:
+        indexes = (
+            (("office", "date", "hour", "status"), False),
+        )
+
+
+class Suspension(BaseModel):
+    nik = CharField(max_length=16, index=True)
+    reason = TextField()
+    starts_on = DateField()
+    ends_on = DateField()
+    created_at = DateTimeField(default=utcnow)
+    lifted_at = DateTimeField(null=True)
+
+
+class Change(BaseModel):
+    seq = BigAutoField()
+    kind = CharField(max_length=20)     # booking | suspension | office
+    key = CharField()                   # booking code, suspension id, office code
+    office = CharField(max_length=8, null=True, index=True)  # None: every office
+    payload = TextField()               # JSON
+    created_at = DateTimeField(default=utcnow)
+
+
+def active_booking_index():
+    """One active booking per NIK, enforced by the database itself."""
+    return SQL("CREATE UNIQUE INDEX IF NOT EXISTS booking_one_active_per_nik "
+               "ON booking (nik) WHERE status = 'booked'")
+
+
+MODELS = [Office, Booking, Suspension, Change]

@@ -1,0 +1,1 @@
+"""The contract both servers share (NIK, regions, errors, databases) and the sync job."""

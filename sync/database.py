@@ -1,0 +1,99 @@
+"""Opening a database from its URL the way Antrean needs it, and migrating it.
+
+Both servers and the sync job go through here, so SQLite is always in WAL
+mode with foreign keys, a busy timeout and synchronous=FULL (people's queue
+numbers must survive a power cut).
+"""
+import importlib
+import pkgutil
+from datetime import datetime, timezone
+
+from peewee import PostgresqlDatabase, SqliteDatabase
+from playhouse import db_url
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 30000,
+    "synchronous": "full",
+}
+
+
+def open_database(url):
+    """A peewee database for `url` (sqlite:///path or postgresql://...)."""
+    if url.startswith("sqlite"):
+        return db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
+    return db_url.connect(url)
+
+
+def is_sqlite(db):
+    return isinstance(_real(db), SqliteDatabase)
+
+
+def is_postgres(db):
+    return isinstance(_real(db), PostgresqlDatabase)
+
+
+def _real(db):
+    return getattr(db, "obj", db)  # unwrap a DatabaseProxy
+
+
+def write_transaction(db):
+    """A transaction that may read then write safely.
+
+    SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so a
+    check-then-insert cannot interleave with another process. PostgreSQL:
+    a plain transaction; callers lock the rows they count (SELECT ... FOR UPDATE).
+    """
+    return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
+
+
+def migrate(db, package):
+    """Apply the numbered scripts `package/mNNN_*.py` not yet applied, each atomically."""
+    db.execute_sql("CREATE TABLE IF NOT EXISTS schema_version "
+                   "(version INTEGER PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)")
+    migrator = SqliteMigrator(_real(db)) if is_sqlite(db) else PostgresqlMigrator(_real(db))
+    applied = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if not info.name.startswith("m") or not info.name[1:4].isdigit():
+            continue
+        version = int(info.name[1:4])
+        # Checked inside the write transaction: two init-db runs at once apply a script once.
+        with write_transaction(db):
+            if db.execute_sql(f"SELECT 1 FROM schema_version WHERE version = {db.param}",
+                              (version,)).fetchone():
+                continue
+            script = importlib.import_module(f"{package.__name__}.{info.name}")
+            script.up(db, migrator)
+            db.execute_sql(f"INSERT INTO schema_version (version, applied_at) "
+                           f"VALUES ({db.param}, {db.param})", (version, _now()))
+        applied.append(info.name)
+    return applied
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def bind_flask_app(app, proxy, migrations):
+    """Bind `proxy` to app's DATABASE_URL, connect per request, add `flask init-db`."""
+    import click
+
+    proxy.initialize(open_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _connect():
+        proxy.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not proxy.is_closed():
+            proxy.close()
+
+    @app.cli.command("init-db")
+    def init_db_command():
+        """Create or upgrade the database (idempotent)."""
+        with proxy.connection_context():
+            applied = migrate(proxy, migrations)
+        click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")

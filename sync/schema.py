@@ -1,0 +1,111 @@
+"""The wire contract between a branch and central: outbox events and their payloads.
+
+A branch writes one event per change it makes (in the same transaction as
+the change). Central validates each event against these models before it
+applies it; an event that fails is quarantined with the reason, never dropped.
+A ticket is identified everywhere by (office, day, number): numbers are
+unique per office and day because each lane has its own letter.
+"""
+from datetime import date, datetime
+from typing import Literal, Optional
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Lane = Literal["general", "priority", "booking"]
+Reason = Literal["elderly", "pregnant", "disability"]
+Outcome = Literal["passport_issued", "rejected", "incomplete_documents"]
+LANE_LETTERS = {"general": "A", "priority": "P", "booking": "B"}
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketIssued(Payload):
+    ticket: str
+    lane: Lane
+    nik: str = Field(pattern=r"^\d{16}$")
+    regency: str = Field(pattern=r"^\d{4}$")
+    reason: Optional[Reason] = None
+    beyond_quota: bool = False
+    booking_code: Optional[str] = None
+    staff: Optional[str] = None        # who overrode a cap, if anyone
+
+
+class TicketCalled(Payload):
+    ticket: str
+    counter: str
+    staff: Optional[str] = None
+
+
+class TicketRecalled(TicketCalled):
+    pass
+
+
+class TicketNoShow(TicketCalled):
+    pass
+
+
+class TicketTransferred(Payload):
+    ticket: str
+    from_lane: Lane
+    to_lane: Lane
+    staff: Optional[str] = None
+
+
+class TicketFinished(Payload):
+    ticket: str
+    counter: str
+    outcome: Outcome
+    regency: str = Field(pattern=r"^\d{4}$")   # counted in passports by regency
+    staff: Optional[str] = None
+
+
+class BookingCheckedIn(Payload):
+    ticket: str
+    booking_code: str
+    nik: str = Field(pattern=r"^\d{16}$")
+    verified: bool          # False: code not in the branch's copy (provisional)
+
+
+class SuspendedRefused(Payload):
+    nik: str = Field(pattern=r"^\d{16}$")
+    suspension_ends_on: date
+
+
+PAYLOADS = {
+    "ticket_issued": TicketIssued,
+    "ticket_called": TicketCalled,
+    "ticket_recalled": TicketRecalled,
+    "ticket_no_show": TicketNoShow,
+    "ticket_transferred": TicketTransferred,
+    "ticket_finished": TicketFinished,
+    "booking_checked_in": BookingCheckedIn,
+    "suspended_refused": SuspendedRefused,
+}
+EventKind = Literal[tuple(PAYLOADS)]  # type: ignore[valid-type]
+
+
+class Event(BaseModel):
+    """One outbox event as it travels; `seq` is the branch's local order."""
+    id: UUID
+    seq: int = Field(ge=1)
+    office: str
+    day: date                 # the office's local business date
+    kind: str
+    schema_version: int = SCHEMA_VERSION
+    payload: dict
+    created_at: datetime      # branch clock: informational only, never used to order
+
+
+def validate_payload(event):
+    """The typed payload of `event`; raises ValueError saying what is wrong."""
+    if event.schema_version != SCHEMA_VERSION:
+        raise ValueError(f"unknown schema version {event.schema_version}")
+    model = PAYLOADS.get(event.kind)
+    if model is None:
+        raise ValueError(f"unknown event kind {event.kind!r}")
+    return model.model_validate(event.payload)

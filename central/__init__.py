@@ -5,6 +5,8 @@ from flask_openapi3 import Info, OpenAPI
 from sync.errors import register_error_handlers, validation_error_response
 
 from . import config, db
+from .api import register_api
+from .cli import register_cli
 
 
 def create_app(overrides=None):
@@ -16,6 +18,8 @@ def create_app(overrides=None):
     config.load(app, overrides)
     db.init_app(app)
     register_error_handlers(app)
+    register_api(app)
+    register_cli(app)
 
     @app.get("/api/v1/health")
     def health():

@@ -11,6 +11,11 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def naive_utc(moment):
+    """Timestamps are stored as naive UTC; `moment` is an aware datetime."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 class BaseModel(Model):
     class Meta:
         database = db

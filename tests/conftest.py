@@ -22,8 +22,10 @@ def postgres_database():
     if not PG_URL:
         pytest.skip("ANTREAN_TEST_POSTGRES_URL is not set")
     name = f"antrean_test_{uuid.uuid4().hex[:10]}"
-    with _admin_connection() as conn, conn.cursor() as cur:
+    conn = _admin_connection()  # not `with conn`: psycopg2 2.9 opens a transaction there
+    with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
     parts = urlsplit(PG_URL)
     yield urlunsplit(parts._replace(path=f"/{name}"))
     conn = _admin_connection()

@@ -1,0 +1,29 @@
+"""POST /api/v1/bookings, reading one, cancelling one."""
+from flask_openapi3 import APIBlueprint, Tag
+
+from ..booking import booking_dict, cancel_booking, create_booking, get_booking
+from ..offices import clock_now
+from ..schemas import BookingOut, BookingPath, BookingRequest, CancelRequest, ErrorOut
+
+bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
+                  abp_tags=[Tag(name="bookings", description="Online bookings of an hour slot")])
+
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@bp.post("", responses={201: BookingOut, **ERRORS})
+def book(body: BookingRequest):
+    """Book a place; 409 slot_full, quota_full, duplicate_booking or wrong_office, 403 suspended."""
+    return booking_dict(create_booking(body, clock_now())), 201
+
+
+@bp.get("/<code>", responses={200: BookingOut, 404: ErrorOut})
+def show_booking(path: BookingPath):
+    """One booking by its code."""
+    return booking_dict(get_booking(path.code))
+
+
+@bp.post("/<code>/cancel", responses={200: BookingOut, **ERRORS})
+def cancel(path: BookingPath, body: CancelRequest):
+    """Cancel a booking; the NIK must be the booking's own (else 403). The place is freed."""
+    return booking_dict(cancel_booking(path.code, body.nik, clock_now()))

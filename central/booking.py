@@ -1,0 +1,171 @@
+"""Bookings: an applicant takes a place in an office's hour slot, and never one too many.
+
+The quota rule lives in two functions: `office_counting_transaction` makes the
+counts stable until commit, `refuse_if_full` says whether a place is left.
+"""
+import secrets
+from contextlib import contextmanager
+from peewee import IntegrityError
+
+from sync.database import is_postgres, write_transaction
+from sync.nik import InvalidNik, parse_nik
+from sync.regions import regency_name
+
+from .changes import record_change
+from .db import db
+from .errors import (Conflict, DuplicateBooking, Forbidden, Invalid, NotFound, QuotaFull,
+                     SlotFull, WrongOffice)
+from .models import Booking, Office, naive_utc
+from .offices import (booked_by_hour, day_closed_reason, get_office, local_time, local_today,
+                      office_serving_regency)
+from .suspensions import refuse_if_suspended
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read over the phone
+
+
+class NotCancellable(Conflict):
+    code = "not_cancellable"
+
+
+def booking_dict(booking):
+    """The booking as the API shows it (also the payload of its change-log entry)."""
+    return {"code": booking.code, "office": booking.office.code,
+            "date": booking.date.isoformat(), "hour": booking.hour, "nik": booking.nik,
+            "name": booking.name, "purpose": booking.purpose, "status": booking.status}
+
+
+@contextmanager
+def office_counting_transaction(office_code):
+    """A transaction in which nobody else can book at the office until we commit.
+
+    SQLite: BEGIN IMMEDIATE takes the database's write lock before we count.
+    PostgreSQL: the office row is locked FOR UPDATE, so bookings for one office
+    queue while other offices proceed. Yields the (locked) office.
+    """
+    with write_transaction(db):
+        query = Office.select().where(Office.code == office_code)
+        if is_postgres(db):
+            query = query.for_update()
+        yield query.get()
+
+
+def refuse_if_full(office, day, hour):
+    """Raise QuotaFull or SlotFull when no place is left at `hour` on `day`."""
+    taken = booked_by_hour(office, day)
+    if sum(taken.values()) >= office.daily_quota:
+        raise QuotaFull(f"All {office.daily_quota} online places at {office.name} on {day} "
+                        "are taken; please choose another day.")
+    if taken.get(hour, 0) >= office.slot_capacity:
+        raise SlotFull(f"The {hour:02d}:00 slot at {office.name} on {day} is full; "
+                       "please choose another hour.")
+
+
+def create_booking(request, now):
+    """Book a place for `request` (a schemas.BookingRequest) at the instant `now`."""
+    office = get_office(request.office)
+    today = local_today(office, now)
+    check_day_and_hour(office, request.date, request.hour, now)
+    nik = _parse_nik(request.nik, today)
+    refuse_if_suspended(nik.value, today, request.date)
+    refuse_wrong_office(office, nik, request.purpose)
+    # A committed-data read first: once the day is gone, refusals need no write lock.
+    refuse_if_full(office, request.date, request.hour)
+    try:
+        with office_counting_transaction(office.code) as office:
+            expire_past_bookings(nik.value, now)
+            refuse_duplicate(nik.value)
+            refuse_if_full(office, request.date, request.hour)
+            booking = Booking.create(
+                code=new_code(office), office=office, date=request.date, hour=request.hour,
+                nik=nik.value, name=request.name, phone=request.phone,
+                purpose=request.purpose, created_at=naive_utc(now))
+            record_change("booking", booking.code, booking_dict(booking), office=office.code)
+    except IntegrityError:
+        # booking_one_active_per_nik: the same NIK booked at another office meanwhile.
+        raise DuplicateBooking("This NIK already has an active booking.") from None
+    return booking
+
+
+def check_day_and_hour(office, day, hour, now):
+    """Raise Invalid (with a reason per field) unless `day` and `hour` can be booked."""
+    reason = day_closed_reason(office, day, now)
+    if reason:
+        raise Invalid(reason, fields={"date": reason})
+    if hour not in office.hours:
+        starts = ", ".join(f"{h:02d}:00" for h in office.hours)
+        reason = f"{hour:02d}:00 is not a slot at {office.name}; slots start at {starts}."
+        raise Invalid(reason, fields={"hour": reason})
+    local = local_time(office, now)
+    if day == local.date() and hour <= local.hour:
+        reason = f"The {hour:02d}:00 slot today has already started; please choose a later one."
+        raise Invalid(reason, fields={"hour": reason})
+
+
+def refuse_wrong_office(office, nik, purpose):
+    """Hajj applicants are assigned by regency: send them to the office that serves theirs."""
+    if purpose != "hajj":
+        return
+    serving = office_serving_regency(nik.regency)
+    if serving is not None and serving.code != office.code:
+        raise WrongOffice(f"Hajj applicants from {regency_name(nik.regency)} are served by "
+                          f"{serving.name} ({serving.code}); please book there.",
+                          office=serving.code)
+
+
+def expire_past_bookings(nik, now):
+    """A booking whose day passed unused no longer counts as the NIK's active booking."""
+    for booking in (Booking.select(Booking, Office).join(Office)
+                    .where(Booking.nik == nik, Booking.status == Booking.ACTIVE)):
+        if booking.date < local_today(booking.office, now):
+            booking.status = "expired"
+            booking.save()
+            record_change("booking", booking.code, booking_dict(booking),
+                          office=booking.office.code)
+
+
+def refuse_duplicate(nik):
+    """One active booking per NIK (the unique index enforces it; this says it kindly)."""
+    active = (Booking.select(Booking, Office).join(Office)
+              .where(Booking.nik == nik, Booking.status == Booking.ACTIVE).first())
+    if active is not None:
+        raise DuplicateBooking(
+            f"This NIK already has a booking at {active.office.name} on {active.date} at "
+            f"{active.hour:02d}:00. Cancel it first to book another time.")
+
+
+def new_code(office):
+    """A short booking code that is hard to guess, e.g. SRG-7K3M9QXA."""
+    return f"{office.code[:4]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def get_booking(code):
+    """The booking with `code`, or 404."""
+    booking = (Booking.select(Booking, Office).join(Office)
+               .where(Booking.code == code.strip().upper()).first())
+    if booking is None:
+        raise NotFound(f"There is no booking with code {code!r}.")
+    return booking
+
+
+def cancel_booking(code, nik, now):
+    """Cancel a booking for the person whose NIK it carries; the place is free again."""
+    with write_transaction(db):
+        booking = get_booking(code)
+        if booking.nik != nik.strip():
+            raise Forbidden("This NIK does not match the booking; only its owner may cancel it.")
+        if booking.status == "cancelled":
+            return booking   # cancelling twice is harmless (a retried request)
+        if booking.status != Booking.ACTIVE or booking.date < local_today(booking.office, now):
+            raise NotCancellable(f"This booking can no longer be cancelled (status: "
+                                 f"{booking.status}, day: {booking.date}).")
+        booking.status, booking.cancelled_at = "cancelled", naive_utc(now)
+        booking.save()
+        record_change("booking", booking.code, booking_dict(booking), office=booking.office.code)
+    return booking
+
+
+def _parse_nik(text, today):
+    try:
+        return parse_nik(text, today)
+    except InvalidNik as exc:
+        raise Invalid(str(exc), fields={"nik": str(exc)}) from None

@@ -1,0 +1,173 @@
+"""Offices: their local calendar, their slots and how full a day is, and the demo offices.
+
+Every date and hour belongs to the office's own time zone: "today" at Jayapura
+starts two hours before "today" at Serang.
+"""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from peewee import fn
+
+from sync.database import write_transaction
+
+from .changes import record_change
+from .db import db
+from .errors import Invalid, NotFound
+from .models import Booking, Office
+
+# Statuses that hold a place; cancelled and expired bookings free theirs.
+OCCUPYING = ("booked", "checked_in", "served")
+
+DEMO_OFFICES = {
+    "SRG": {"name": "Kantor Imigrasi Serang", "hajj_regencies": "3601,3602"},
+    "CLG": {"name": "Kantor Imigrasi Cilegon", "hajj_regencies": "3604,3672,3673"},
+}
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+EDITABLE = ("name", "timezone", "open_days", "daily_quota", "slot_hours",
+            "slot_capacity", "booking_window_days", "hajj_regencies")
+
+
+def clock_now():
+    """The current instant (aware UTC); tests replace it with app.config["CLOCK"]."""
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else datetime.now(timezone.utc)
+
+
+def local_time(office, now):
+    """The office's wall-clock time at the instant `now`."""
+    return now.astimezone(ZoneInfo(office.timezone))
+
+
+def local_today(office, now):
+    """The office's local date at the instant `now`."""
+    return local_time(office, now).date()
+
+
+def day_closed_reason(office, day, now):
+    """Why nobody can book `day` at the office now, or None if they can."""
+    today = local_today(office, now)
+    last = today + timedelta(days=office.booking_window_days)
+    if day < today:
+        return f"{day} is in the past (today at {office.name} is {today})."
+    if day > last:
+        return (f"Bookings open {office.booking_window_days} days ahead: "
+                f"the last day you can book now is {last}.")
+    if day.isoweekday() not in office.open_weekdays:
+        return f"{office.name} is closed on {WEEKDAYS[day.weekday()]}s."
+    return None
+
+
+def office_dict(office):
+    """The office as the API shows it (also the payload of its change-log entry)."""
+    return {"code": office.code, "name": office.name, "timezone": office.timezone,
+            "open_days": sorted(office.open_weekdays), "daily_quota": office.daily_quota,
+            "slot_hours": office.hours, "slot_capacity": office.slot_capacity,
+            "booking_window_days": office.booking_window_days,
+            "hajj_regencies": office.regencies}
+
+
+def get_office(code):
+    """The office with `code`, or 404."""
+    office = Office.get_or_none(Office.code == code.upper())
+    if office is None:
+        raise NotFound(f"There is no office with code {code!r}.")
+    return office
+
+
+def office_serving_regency(regency):
+    """The office that serves hajj applicants from `regency`, or None."""
+    for office in Office.select().order_by(Office.code):
+        if regency in office.regencies:
+            return office
+    return None
+
+
+def booked_by_hour(office, day):
+    """{hour: places taken} for the office's day."""
+    query = (Booking.select(Booking.hour, fn.COUNT(Booking.id).alias("n"))
+             .where(Booking.office == office, Booking.date == day,
+                    Booking.status.in_(OCCUPYING))
+             .group_by(Booking.hour))
+    return {row.hour: row.n for row in query}
+
+
+def slots_view(office, day, bookable):
+    """The day's slots with places taken and still available."""
+    taken = booked_by_hour(office, day)
+    left_today = max(0, office.daily_quota - sum(taken.values()))
+    slots = []
+    for hour in office.hours:
+        free = max(0, office.slot_capacity - taken.get(hour, 0)) if bookable else 0
+        slots.append({"hour": hour, "capacity": office.slot_capacity,
+                      "booked": taken.get(hour, 0), "available": min(free, left_today)})
+    return {"office": office.code, "date": day.isoformat(), "quota": office.daily_quota,
+            "booked": sum(taken.values()), "bookable": bookable, "slots": slots}
+
+
+def normalise_fields(fields):
+    """Office settings checked and stored in the model's text forms; raises Invalid."""
+    out = dict(fields)
+    if "timezone" in out:
+        try:
+            ZoneInfo(out["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(f"Unknown time zone {out['timezone']!r}.") from None
+    for key, low, high in (("open_days", 1, 7), ("slot_hours", 0, 23)):
+        if key in out:
+            out[key] = _int_list(key, out[key], low, high)
+    if "hajj_regencies" in out:
+        codes = [c.strip() for c in str(out["hajj_regencies"]).split(",") if c.strip()]
+        if any(not (c.isdigit() and len(c) == 4) for c in codes):
+            raise Invalid("Regencies are 4-digit codes separated by commas, e.g. 3601,3602.")
+        out["hajj_regencies"] = ",".join(codes)
+    for key in ("daily_quota", "slot_capacity", "booking_window_days"):
+        if key in out and int(out[key]) < 1:
+            raise Invalid(f"{key} must be at least 1.")
+    return out
+
+
+def _int_list(key, value, low, high):
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    try:
+        numbers = sorted({int(str(v).strip()) for v in items if str(v).strip()})
+    except ValueError:
+        raise Invalid(f"{key} must be numbers separated by commas.") from None
+    if not numbers or numbers[0] < low or numbers[-1] > high:
+        raise Invalid(f"{key} must list numbers from {low} to {high}.")
+    return ",".join(str(n) for n in numbers)
+
+
+def save_office(code, **fields):
+    """Create the office or change its settings; logs the change only when something changed.
+
+    Returns (office, "created" | "updated" | "unchanged").
+    """
+    fields = normalise_fields({k: v for k, v in fields.items() if k in EDITABLE and v is not None})
+    with write_transaction(db):
+        office = Office.get_or_none(Office.code == code.upper())
+        if office is None:
+            office, outcome = Office.create(code=code.upper(), **fields), "created"
+        else:
+            changed = {k: v for k, v in fields.items() if getattr(office, k) != v}
+            if not changed:
+                return office, "unchanged"
+            for key, value in changed.items():
+                setattr(office, key, value)
+            office.save()
+            outcome = "updated"
+        record_change("office", office.code, office_dict(office), office=office.code)
+    return office, outcome
+
+
+def add_demo_offices():
+    """SRG and CLG as the design describes them; running it again changes nothing."""
+    results = []
+    for code, fields in DEMO_OFFICES.items():
+        if Office.get_or_none(Office.code == code) is None:
+            results.append(save_office(code, **fields))
+        else:
+            results.append((Office.get(Office.code == code), "unchanged"))
+    return results

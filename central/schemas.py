@@ -1,0 +1,95 @@
+"""The booking API's requests and answers, declared once: flask-openapi3 validates
+requests with them and builds /api/v1/openapi.json from the same classes."""
+from datetime import date as Date
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sync.nik import InvalidNik, parse_nik
+
+Purpose = Literal["general", "hajj", "umrah"]
+Status = Literal["booked", "cancelled", "checked_in", "served", "expired"]
+
+
+def _valid_nik(value):
+    """The NIK stripped, or the applicant-readable reason it cannot be right."""
+    try:
+        return parse_nik(value).value
+    except InvalidNik as exc:
+        raise ValueError(str(exc)) from None
+
+
+class OfficePath(BaseModel):
+    code: str = Field(max_length=8, description="Office code, e.g. SRG")
+
+
+class SlotsQuery(BaseModel):
+    date: Date = Field(description="The office's local date, YYYY-MM-DD")
+
+
+class BookingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    office: str = Field(max_length=8, description="Office code, e.g. SRG")
+    date: Date = Field(description="The office's local date, YYYY-MM-DD")
+    hour: int = Field(ge=0, le=23, description="Start of the one-hour slot, local time")
+    nik: str = Field(description="16-digit national ID number (NIK)")
+    name: str = Field(min_length=1, max_length=120)
+    phone: Optional[str] = Field(default=None, max_length=20, pattern=r"^\+?[0-9 -]{6,20}$")
+    purpose: Purpose
+
+    _nik = field_validator("nik")(_valid_nik)
+
+
+class BookingPath(BaseModel):
+    code: str = Field(max_length=16, description="Booking code, e.g. SRG-7K3M9QXA")
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    nik: str = Field(description="The NIK the booking was made with")
+
+
+class OfficeOut(BaseModel):
+    code: str
+    name: str
+    timezone: str
+    open_days: list[int] = Field(description="ISO weekdays, Monday = 1")
+    daily_quota: int
+    slot_hours: list[int]
+    slot_capacity: int
+    booking_window_days: int
+    hajj_regencies: list[str]
+
+
+class SlotOut(BaseModel):
+    hour: int
+    capacity: int
+    booked: int
+    available: int
+
+
+class SlotsOut(BaseModel):
+    office: str
+    date: Date
+    quota: int
+    booked: int
+    bookable: bool = Field(description="False for a closed day, a past day or beyond the window")
+    slots: list[SlotOut]
+
+
+class BookingOut(BaseModel):
+    code: str
+    office: str
+    date: Date
+    hour: int
+    nik: str
+    name: str
+    purpose: Purpose
+    status: Status
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str

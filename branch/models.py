@@ -60,6 +60,19 @@ class Ticket(BaseModel):
         )
 
 
+class Call(BaseModel):
+    """One call of a ticket to a counter, in local order: the call policy reads the last few."""
+    day = DateField()
+    ticket = ForeignKeyField(Ticket, backref="calls")
+    lane = CharField(max_length=10)        # the ticket's lane when it was called
+    counter = ForeignKeyField(Counter, backref="calls")
+    staff = CharField(null=True)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("day", "id"), False),)
+
+
 class LocalBooking(BaseModel):
     """Central's bookings for this office, as last pulled."""
     code = CharField(unique=True)
@@ -123,5 +136,5 @@ class SyncState(BaseModel):
     clock_drift_seconds = FloatField(null=True)
 
 
-MODELS = [Staff, Counter, Ticket, LocalBooking, LocalSuspension, Refusal, Outbox,
+MODELS = [Staff, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,
           Setting, SyncState]

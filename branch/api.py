@@ -1,0 +1,123 @@
+"""JSON API v1: tickets, the board, sync status and the counter operations.
+
+Errors answer {"error": code, "message": text}. The kiosk and the board need
+no login; counter operations accept the same staff login as the pages (the
+session cookie) or HTTP Basic. NIKs are masked in answers unless a staff
+member asks: tickets are fetched by bare id and shown on public screens.
+"""
+from flask import current_app, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+
+from . import counters, errors, status
+from .auth import current_staff, login_required
+from .models import Ticket
+from .schemas import (BoardOut, CallOut, CounterPath, ErrorOut, FinishRequest, TicketOut,
+                      TicketPath, TicketRequest, TransferRequest)
+from .tickets import issue_ticket, today
+
+api = APIBlueprint("api", __name__, url_prefix="/api/v1",
+                   abp_responses={"401": ErrorOut, "404": ErrorOut, "409": ErrorOut,
+                                  "422": ErrorOut})
+tickets_tag, counter_tag = Tag(name="tickets"), Tag(name="counters")
+board_tag = Tag(name="board and status")
+
+
+def ticket_json(ticket, full_nik=None):
+    """A ticket as the API answers it; the NIK masked for anyone but staff."""
+    if full_nik is None:
+        full_nik = current_staff() is not None
+    return {"id": ticket.id, "number": ticket.number, "lane": ticket.lane,
+            "status": ticket.status, "day": ticket.day.isoformat(), "office": ticket.office,
+            "nik": ticket.nik if full_nik else mask_nik(ticket.nik),
+            "regency": ticket.regency, "reason": ticket.reason,
+            "beyond_quota": ticket.beyond_quota, "booking_code": ticket.booking_code,
+            "booking_verified": ticket.booking_verified, "slot_hour": ticket.slot_hour,
+            "counter": ticket.counter.name if ticket.counter_id else None,
+            "outcome": ticket.outcome, "recalls": ticket.recalls,
+            "issued_at": ticket.issued_at.isoformat() + "Z"}
+
+
+def mask_nik(nik):
+    """3604011203650001 -> 3604********0001: regency and serial, never the birth date."""
+    return nik[:4] + "*" * 8 + nik[12:]
+
+
+@api.post("/tickets", tags=[tickets_tag], responses={"201": TicketOut, "403": ErrorOut})
+def create_ticket(body: TicketRequest):
+    """Issue a ticket: general, priority (with a reason) or a booking check-in."""
+    override_by = _supervisor() if body.override else None
+    ticket = issue_ticket(body.lane, body.nik, reason=body.reason,
+                          booking_code=body.booking_code, override_by=override_by)
+    return jsonify(ticket_json(ticket, full_nik=override_by is not None)), 201
+
+
+def _supervisor():
+    staff = current_staff()
+    if staff is None:
+        raise errors.Unauthorized("An override past the daily cap needs a supervisor login.")
+    if staff.role != "supervisor":
+        raise errors.Forbidden("Only a supervisor can issue a ticket beyond the daily cap.")
+    return staff
+
+
+@api.get("/tickets/<int:ticket_id>", tags=[tickets_tag], responses={"200": TicketOut})
+def get_ticket(path: TicketPath):
+    """One ticket and its status."""
+    ticket = Ticket.get_or_none(Ticket.id == path.ticket_id)
+    if ticket is None:
+        raise errors.NotFound(f"There is no ticket {path.ticket_id}.")
+    return jsonify(ticket_json(ticket))
+
+
+@api.get("/board", tags=[board_tag], responses={"200": BoardOut})
+def board():
+    """What the display board shows: each counter's current number and who waits."""
+    day = today()
+    return jsonify(office=current_app.config["OFFICE"], day=day.isoformat(),
+                   counters=counters.current_tickets(day), waiting=counters.waiting_counts(day))
+
+
+@api.get("/status", tags=[board_tag])
+def sync_status():
+    """Sync state as the sync job last wrote it, and the outbox backlog. Never asks central."""
+    state = status.sync_status()
+    state.pop("quarantine", None)   # the status page lists them; the API gives the count
+    return jsonify(office=current_app.config["OFFICE"], day=today().isoformat(),
+                   waiting=counters.waiting_counts(), **state)
+
+
+@api.post("/counters/<name>/call", tags=[counter_tag], responses={"200": CallOut})
+@login_required()
+def call_next(path: CounterPath):
+    """Call the next ticket to this counter by the call policy (null when nobody waits)."""
+    ticket = counters.call_next(path.name, current_staff())
+    return jsonify(ticket=ticket_json(ticket) if ticket else None)
+
+
+@api.post("/tickets/<int:ticket_id>/recall", tags=[counter_tag], responses={"200": TicketOut})
+@login_required()
+def recall(path: TicketPath):
+    """Call the same ticket again."""
+    return jsonify(ticket_json(counters.recall(path.ticket_id, current_staff())))
+
+
+@api.post("/tickets/<int:ticket_id>/no-show", tags=[counter_tag], responses={"200": TicketOut})
+@login_required()
+def no_show(path: TicketPath):
+    """Close a called ticket whose applicant never came."""
+    return jsonify(ticket_json(counters.no_show(path.ticket_id, current_staff())))
+
+
+@api.post("/tickets/<int:ticket_id>/transfer", tags=[counter_tag], responses={"200": TicketOut})
+@login_required()
+def transfer(path: TicketPath, body: TransferRequest):
+    """Move a ticket to the back of another lane."""
+    ticket = counters.transfer(path.ticket_id, body.lane, current_staff(), reason=body.reason)
+    return jsonify(ticket_json(ticket))
+
+
+@api.post("/tickets/<int:ticket_id>/finish", tags=[counter_tag], responses={"200": TicketOut})
+@login_required()
+def finish(path: TicketPath, body: FinishRequest):
+    """Close a called ticket with its outcome."""
+    return jsonify(ticket_json(counters.finish(path.ticket_id, body.outcome, current_staff())))

@@ -1,0 +1,171 @@
+"""Counter operations: call next, recall, no-show, transfer, finish; and what the board shows.
+
+Each operation is one write transaction that changes the ticket and writes
+its outbox event together. Statuses: waiting -> called -> done | no_show;
+a transfer puts a ticket back to waiting in another lane (same number).
+"""
+from flask import current_app
+from peewee import fn
+
+from sync.database import write_transaction
+
+from . import errors
+from .callpolicy import Waiting, choose_next
+from .db import db
+from .models import Call, Counter, Ticket
+from .outbox import record_event
+from .tickets import local_now, naive_utc, today
+
+OUTCOMES = ("passport_issued", "rejected", "incomplete_documents")
+TRANSFER_LANES = ("general", "priority")
+
+
+def call_next(counter_name, staff, now=None):
+    """Call the next ticket to `counter_name` by the call policy; None when nobody waits."""
+    local = local_now(now)
+    with write_transaction(db):
+        counter = _counter(counter_name)
+        _check_counter_free(counter, local.date())
+        ticket = _next_ticket(local.date(), local.hour)
+        if ticket is None:
+            return None
+        ticket.status, ticket.counter, ticket.called_at = "called", counter, naive_utc(now)
+        ticket.save()
+        Call.create(day=ticket.day, ticket=ticket, lane=ticket.lane, counter=counter,
+                    staff=staff.username, at=ticket.called_at)
+        _event(ticket, "ticket_called", counter=counter.name, staff=staff.username)
+    return ticket
+
+
+def recall(ticket_id, staff):
+    """Call the same ticket again (the applicant did not come yet)."""
+    with write_transaction(db):
+        ticket = _ticket(ticket_id, "called", "recall")
+        ticket.recalls += 1
+        ticket.save(only=[Ticket.recalls])
+        _event(ticket, "ticket_recalled", counter=ticket.counter.name, staff=staff.username)
+    return ticket
+
+
+def no_show(ticket_id, staff):
+    """Close a called ticket whose applicant never came."""
+    with write_transaction(db):
+        ticket = _ticket(ticket_id, "called", "mark as no-show")
+        ticket.status, ticket.finished_at = "no_show", naive_utc()
+        ticket.save()
+        _event(ticket, "ticket_no_show", counter=ticket.counter.name, staff=staff.username)
+    return ticket
+
+
+def transfer(ticket_id, to_lane, staff, reason=None):
+    """Move a waiting or called ticket to the back of another lane's queue."""
+    if to_lane not in TRANSFER_LANES:
+        raise errors.Invalid(f"A ticket can be transferred to {' or '.join(TRANSFER_LANES)}.")
+    with write_transaction(db):
+        ticket = _ticket(ticket_id, ("waiting", "called"), "transfer")
+        if ticket.lane == to_lane:
+            raise errors.InvalidState(f"Ticket {ticket.number} is already in the {to_lane} lane.")
+        from_lane = ticket.lane
+        ticket.lane, ticket.status, ticket.counter = to_lane, "waiting", None
+        ticket.reason = reason if to_lane == "priority" else None
+        ticket.queued_at = naive_utc()
+        ticket.save()
+        _event(ticket, "ticket_transferred", from_lane=from_lane, to_lane=to_lane,
+               staff=staff.username)
+    return ticket
+
+
+def finish(ticket_id, outcome, staff):
+    """Close a called ticket with its outcome; a passport issued counts for the NIK's regency."""
+    if outcome not in OUTCOMES:
+        raise errors.Invalid(f"An outcome is one of {', '.join(OUTCOMES)}.")
+    with write_transaction(db):
+        ticket = _ticket(ticket_id, "called", "finish")
+        ticket.status, ticket.outcome, ticket.finished_at = "done", outcome, naive_utc()
+        ticket.save()
+        _event(ticket, "ticket_finished", counter=ticket.counter.name, outcome=outcome,
+               regency=ticket.regency, staff=staff.username)
+    return ticket
+
+
+def current_tickets(day=None):
+    """Per active counter: the ticket it called last today and that ticket's status."""
+    day = day or today()
+    latest = {}
+    calls = (Call.select(Call, Ticket).join(Ticket)
+             .where(Call.day == day).order_by(Call.id.desc()).limit(500))
+    for call in calls:
+        latest.setdefault(call.counter_id, call.ticket)
+    return [_board_row(counter, latest.get(counter.id))
+            for counter in Counter.select().where(Counter.active == True)  # noqa: E712
+            .order_by(fn.LENGTH(Counter.name), Counter.name)]
+
+
+def waiting_counts(day=None):
+    """Waiting tickets per lane today, every lane present."""
+    counts = dict.fromkeys(("booking", "priority", "general"), 0)
+    rows = (Ticket.select(Ticket.lane, fn.COUNT(Ticket.id))
+            .where(Ticket.day == (day or today()), Ticket.status == "waiting")
+            .group_by(Ticket.lane).tuples())
+    counts.update(dict(rows))
+    return counts
+
+
+def _board_row(counter, ticket):
+    return {"counter": counter.name, "ticket_id": ticket.id if ticket else None,
+            "number": ticket.number if ticket else None,
+            "status": ticket.status if ticket else None,
+            "recalls": ticket.recalls if ticket else 0}
+
+
+def _next_ticket(day, hour):
+    rows = (Ticket.select(Ticket.id, Ticket.lane, Ticket.slot_hour, Ticket.booking_verified,
+                          Ticket.queued_at)
+            .where(Ticket.day == day, Ticket.status == "waiting").tuples())
+    waiting = [Waiting(id=i, lane=lane, order=(queued, i), slot_hour=slot,
+                       verified=verified is not False)
+               for i, lane, slot, verified, queued in rows]
+    chosen = choose_next(waiting, _recent_lanes(day), _streak_limit(), hour)
+    return Ticket.get_by_id(chosen.id) if chosen else None
+
+
+def _recent_lanes(day):
+    lanes = (Call.select(Call.lane)
+             .where(Call.day == day, Call.lane != "booking")
+             .order_by(Call.id.desc()).limit(_streak_limit()).tuples())
+    return [lane for (lane,) in reversed(list(lanes))]
+
+
+def _streak_limit():
+    return int(current_app.config["PRIORITY_STREAK"])
+
+
+def _counter(name):
+    counter = Counter.get_or_none(Counter.name == str(name))
+    if counter is None or not counter.active:
+        raise errors.NotFound(f"There is no counter {name}.")
+    return counter
+
+
+def _check_counter_free(counter, day):
+    busy = (Ticket.select(Ticket.number)
+            .where(Ticket.day == day, Ticket.counter == counter, Ticket.status == "called")
+            .first())
+    if busy:
+        raise errors.InvalidState(f"Counter {counter.name} is still serving {busy.number}: "
+                                  "finish it or mark it no-show first.", ticket=busy.number)
+
+
+def _ticket(ticket_id, statuses, action):
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None:
+        raise errors.NotFound(f"There is no ticket {ticket_id}.")
+    statuses = (statuses,) if isinstance(statuses, str) else statuses
+    if ticket.status not in statuses:
+        raise errors.InvalidState(f"Ticket {ticket.number} is {ticket.status.replace('_', ' ')}"
+                                  f"; cannot {action} it.")
+    return ticket
+
+
+def _event(ticket, kind, **payload):
+    record_event(ticket.office, ticket.day, kind, ticket=ticket.number, **payload)

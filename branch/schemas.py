@@ -1,0 +1,90 @@
+"""The branch API's requests and answers, declared once: flask-openapi3 validates
+requests with them and builds /api/v1/openapi.json from the same classes.
+
+The NIK is checked by the ticket rules (sync.nik.parse_nik) rather than here,
+so the kiosk, the counter page and the API all refuse it with one message.
+"""
+from datetime import date as Date
+from datetime import datetime
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.schema import Lane, Outcome, Reason
+
+
+class TicketRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    lane: Lane
+    nik: str = Field(max_length=32, description="16-digit national ID number (NIK)")
+    reason: Optional[Reason] = Field(default=None, description="Priority lane only")
+    booking_code: Optional[str] = Field(default=None, max_length=32,
+                                        description="Booking lane only: the code from central")
+    override: bool = Field(default=False, description="Past the daily cap: needs a "
+                                                      "supervisor's HTTP Basic login")
+
+
+class TicketPath(BaseModel):
+    ticket_id: int = Field(description="The ticket's id (as returned when it was issued)")
+
+
+class CounterPath(BaseModel):
+    name: str = Field(max_length=32, description="The counter's name, e.g. 1")
+
+
+class TransferRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lane: Literal["general", "priority"]
+    reason: Optional[Reason] = Field(default=None, description="When moving to priority")
+
+
+class FinishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str
+    lane: Lane
+    status: Literal["waiting", "called", "done", "no_show"]
+    day: Date
+    office: str
+    nik: str = Field(description="Masked (3604********0001) unless a staff member asks")
+    regency: str
+    reason: Optional[Reason] = None
+    beyond_quota: bool
+    booking_code: Optional[str] = None
+    booking_verified: Optional[bool] = None
+    slot_hour: Optional[int] = None
+    counter: Optional[str] = None
+    outcome: Optional[Outcome] = None
+    recalls: int
+    issued_at: datetime
+
+
+class CallOut(BaseModel):
+    ticket: Optional[TicketOut] = Field(description="None when nobody is waiting")
+
+
+class BoardRow(BaseModel):
+    counter: str
+    ticket_id: Optional[int] = None
+    number: Optional[str] = None
+    status: Optional[str] = None
+    recalls: int = 0
+
+
+class BoardOut(BaseModel):
+    office: str
+    day: Date
+    counters: list[BoardRow]
+    waiting: dict[str, int]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str

@@ -1,0 +1,195 @@
+"""Issuing queue numbers: walk-in (A), priority (P) and booking check-in (B).
+
+Numbers run per office, lane and office-local day. The next number is read
+and written inside one BEGIN IMMEDIATE transaction, and the unique index
+(office, day, lane, seq) backs it up, so kiosks in several threads or
+processes never share a number. Nothing here talks to central: bookings and
+suspensions come from the local copies the sync job keeps.
+"""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from peewee import fn
+
+from sync import nik as niks
+from sync.database import write_transaction
+from sync.schema import LANE_LETTERS
+
+from . import errors
+from .db import db
+from .models import LocalBooking, LocalSuspension, Refusal, Ticket
+from .outbox import record_event
+
+LANES = tuple(LANE_LETTERS)
+REASONS = ("elderly", "pregnant", "disability")
+USED_STATUSES = ("checked_in", "served")   # central saw it checked in (at any office)
+CAPS = {"general": "CAP_GENERAL", "priority": "CAP_PRIORITY"}   # bookings: central's quota
+
+
+def utcnow(now=None):
+    """Aware UTC now: `now` if given, else the app's CLOCK (tests), else the system clock."""
+    if now is not None:
+        return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else datetime.now(timezone.utc)
+
+
+def local_now(now=None):
+    """The office's wall-clock time (Asia/Jakarta unless configured)."""
+    return utcnow(now).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def today(now=None):
+    """The office-local business date."""
+    return local_now(now).date()
+
+
+def naive_utc(now=None):
+    """UTC without tzinfo, the way the tables store times."""
+    return utcnow(now).replace(tzinfo=None)
+
+
+def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, now=None):
+    """Issue the next number of `lane` for `nik`, or raise the refusal a person can act on."""
+    now = utcnow(now)
+    day = today(now)
+    parsed = _checked_nik(nik, day)
+    _check_reason(lane, reason, parsed, day)
+    _check_override(override_by)
+    with write_transaction(db):
+        ends_on = _suspension_end(parsed.value, day)
+        if ends_on:
+            _record_refusal(parsed.value, day, ends_on, now)
+        else:
+            ticket = _issue(lane, parsed, day, now, reason, booking_code, override_by)
+    if ends_on:  # raised after the commit: the refusal itself must be kept
+        raise errors.Suspended(ends_on)
+    return ticket
+
+
+def _checked_nik(nik, day):
+    try:
+        return niks.parse_nik(nik, today=day)
+    except niks.InvalidNik as exc:
+        raise errors.InvalidNik(str(exc)) from None
+
+
+def _check_reason(lane, reason, parsed, day):
+    if lane not in LANES:
+        raise errors.Invalid(f"Unknown lane {lane!r}; choose one of {', '.join(LANES)}.")
+    if lane != "priority":
+        if reason:
+            raise errors.Invalid("A reason is only given for the priority lane.")
+        return
+    if reason not in REASONS:
+        raise errors.Invalid("The priority lane needs a reason: elderly, pregnant or disability.")
+    age = parsed.age_on(day)
+    if reason == "elderly" and age < current_app.config["ELDERLY_AGE"]:
+        raise errors.NotElderly(f"The priority lane for the elderly is for people aged "
+                                f"{current_app.config['ELDERLY_AGE']} or over; this NIK's "
+                                f"holder is {age}.")
+
+
+def _check_override(staff):
+    if staff is not None and staff.role != "supervisor":
+        raise errors.Forbidden("Only a supervisor can issue a ticket beyond the daily cap.")
+
+
+def _suspension_end(nik, day):
+    """The latest end date of a suspension in force for `nik` on `day`, or None."""
+    found = (LocalSuspension.select(LocalSuspension.ends_on)
+             .where(LocalSuspension.nik == nik, LocalSuspension.lifted == False,  # noqa: E712
+                    LocalSuspension.starts_on <= day, LocalSuspension.ends_on >= day)
+             .order_by(LocalSuspension.ends_on.desc()).first())
+    return found.ends_on if found else None
+
+
+def _record_refusal(nik, day, ends_on, now):
+    Refusal.create(day=day, nik=nik, suspension_ends_on=ends_on, at=now.replace(tzinfo=None))
+    record_event(_office(), day, "suspended_refused", nik=nik, suspension_ends_on=ends_on)
+
+
+def _issue(lane, parsed, day, now, reason, booking_code, override_by):
+    office = _office()
+    booking = _booking_for(booking_code, parsed.value, day) if lane == "booking" else None
+    seq = (Ticket.select(fn.MAX(Ticket.seq))
+           .where(Ticket.office == office, Ticket.day == day, Ticket.lane == lane)
+           .scalar() or 0) + 1
+    beyond_quota = _beyond_cap(lane, seq, override_by)
+    stamp = now.replace(tzinfo=None)
+    ticket = Ticket.create(
+        office=office, day=day, lane=lane, seq=seq, number=f"{LANE_LETTERS[lane]}{seq:03d}",
+        nik=parsed.value, regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
+        booking_code=booking_code if lane == "booking" else None,
+        booking_verified=(booking is not None) if lane == "booking" else None,
+        slot_hour=booking.hour if booking else None,
+        issued_at=stamp, queued_at=stamp)
+    record_event(office, day, "ticket_issued", ticket=ticket.number, lane=lane, nik=parsed.value,
+                 regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
+                 booking_code=ticket.booking_code,
+                 staff=override_by.username if beyond_quota else None)
+    if lane == "booking":
+        _check_in(booking, ticket, office, day)
+    return ticket
+
+
+def _beyond_cap(lane, seq, override_by):
+    """True when this ticket passes the lane's cap (allowed only with a supervisor)."""
+    cap = current_app.config[CAPS[lane]] if lane in CAPS else None
+    if cap is None or seq <= int(cap):
+        return False
+    if override_by is None:
+        raise errors.CapReached(f"Today's {int(cap)} {lane} tickets have all been issued; "
+                                "a supervisor can issue more.", cap=int(cap))
+    return True
+
+
+def _booking_for(code, nik, day):
+    """The local booking behind `code`, None for a provisional check-in, or a refusal."""
+    if not code:
+        raise errors.Invalid("A booking check-in needs the booking code.")
+    booking = LocalBooking.get_or_none(LocalBooking.code == code)
+    earlier = (booking.ticket if booking else None) or _provisional_ticket(code, day)
+    if earlier:
+        raise errors.AlreadyCheckedIn(f"Booking {code} is already checked in as ticket "
+                                      f"{earlier}.", ticket=earlier)
+    if booking is None:
+        return None
+    _check_booking(booking, nik, day)
+    return booking
+
+
+def _provisional_ticket(code, day):
+    found = (Ticket.select(Ticket.number)
+             .where(Ticket.booking_code == code, Ticket.day == day).first())
+    return found.number if found else None
+
+
+def _check_booking(booking, nik, day):
+    if booking.nik != nik:
+        raise errors.BookingMismatch(f"Booking {booking.code} was made for another NIK.")
+    if booking.status == "cancelled":
+        raise errors.BookingCancelled(f"Booking {booking.code} was cancelled; please take a "
+                                      "walk-in ticket instead.")
+    if booking.status in USED_STATUSES:
+        raise errors.AlreadyCheckedIn(f"Booking {booking.code} has already been used "
+                                      f"({booking.status.replace('_', ' ')}).", ticket=None)
+    if booking.office != _office():
+        raise errors.WrongOffice(f"Booking {booking.code} is for office {booking.office}, "
+                                 f"not {_office()}.", office=booking.office)
+    if booking.date != day:
+        raise errors.WrongDay(f"Booking {booking.code} is for {booking.date:%d %B %Y} at "
+                              f"{booking.hour:02d}:00, not today.", day=booking.date.isoformat())
+
+
+def _check_in(booking, ticket, office, day):
+    if booking is not None:
+        booking.ticket = ticket.number
+        booking.save(only=[LocalBooking.ticket])
+    record_event(office, day, "booking_checked_in", ticket=ticket.number,
+                 booking_code=ticket.booking_code, nik=ticket.nik, verified=booking is not None)
+
+
+def _office():
+    return current_app.config["OFFICE"]

@@ -15,7 +15,9 @@ def create_app(overrides=None):
                   doc_prefix="/api/v1/docs", doc_url="/openapi.json")
     config.load(app, overrides)
     db.init_app(app)
-    register_error_handlers(app)
+    from .pages import bp as pages_bp, render_error_page, wants_html
+    register_error_handlers(app, wants_html=wants_html, render_html=render_error_page)
+    app.register_blueprint(pages_bp)
 
     @app.get("/api/v1/health")
     def health():

@@ -1,0 +1,179 @@
+"""The office's pages: kiosk, counter console, display board, sync status, login.
+
+Server-rendered, no JavaScript, nothing loaded from the internet. Every POST
+carries a per-session CSRF token; the session cookie is SameSite=Lax too.
+A refusal re-renders the same form with the message and the refusal's 4xx
+status, keeping what the person typed. Serving a page never calls central.
+"""
+import hmac
+import secrets
+
+from flask import (Blueprint, current_app, get_flashed_messages, redirect,
+                   render_template, request, session, url_for)
+
+from sync.errors import AntreanError
+
+from . import auth, counters, status as sync_state, tickets
+from .models import Counter, Ticket
+
+bp = Blueprint("pages", __name__)
+
+LANE_NAMES = {"general": "General", "priority": "Priority", "booking": "Booking check-in"}
+OUTCOMES = {"passport_issued": "Passport issued", "rejected": "Rejected",
+            "incomplete_documents": "Incomplete documents"}
+BOARD_REFRESH_SECONDS = 5
+
+
+@bp.record_once
+def _secure_session(state):
+    # Lax keeps the cookie off cross-site POSTs: a second guard next to the CSRF token.
+    if not state.app.config.get("SESSION_COOKIE_SAMESITE"):
+        state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+@bp.app_context_processor
+def _page_globals():
+    return {"office_name": _office_name(), "csrf_token": csrf_token,
+            "lane_names": LANE_NAMES, "outcomes": OUTCOMES}
+
+
+def _office_name():
+    return current_app.config.get("OFFICE_NAME") or current_app.config["OFFICE"]
+
+
+def csrf_token():
+    """This session's form token (created on first use)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+@bp.before_request
+def _check_csrf():
+    if request.method != "POST":
+        return None
+    sent, expected = request.form.get("csrf_token", ""), session.get("csrf", "")
+    if expected and hmac.compare_digest(sent, expected):
+        return None
+    return render_error_page("This form has expired. Please go back, reload the page "
+                             "and try again.", 400)
+
+
+def wants_html():
+    """Page requests get HTML errors; /api/ keeps the JSON error shape."""
+    return not request.path.startswith("/api/")
+
+
+def render_error_page(message, status):
+    """The AntreanError (or HTTP error) message as a page, with its status."""
+    return render_template("error.html", message=message, back=request.referrer), status
+
+
+# --- kiosk: no login ------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return redirect(url_for("pages.kiosk"))
+
+
+@bp.get("/kiosk")
+def kiosk():
+    return render_template("kiosk.html", form={})
+
+
+@bp.post("/kiosk/ticket")
+def kiosk_take():
+    nik = request.form.get("nik", "").strip()
+    lane, _, reason = request.form.get("choice", "general").partition(":")
+    return _issue_at_kiosk({"nik": nik}, lane, nik, reason=reason or None)
+
+
+@bp.post("/kiosk/check-in")
+def kiosk_checkin():
+    nik = request.form.get("nik", "").strip()
+    code = request.form.get("booking_code", "").strip().upper()
+    return _issue_at_kiosk({"booking_code": code, "booking_nik": nik}, "booking", nik,
+                           booking_code=code)
+
+
+def _issue_at_kiosk(form, lane, nik, **options):
+    try:
+        ticket = tickets.issue_ticket(lane, nik, **options)
+    except AntreanError as exc:
+        return render_template("kiosk.html", form=form, message=exc.message), exc.status
+    # Redirect, so reloading the ticket page never issues a second number.
+    return redirect(url_for("pages.kiosk_ticket", ticket_id=ticket.id), 303)
+
+
+@bp.get("/kiosk/ticket/<int:ticket_id>")
+def kiosk_ticket(ticket_id):
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id, Ticket.day == tickets.today())
+    if ticket is None:
+        return redirect(url_for("pages.kiosk"))
+    return render_template("ticket.html", ticket=ticket)
+
+
+# --- display board: no login ------------------------------------------------------
+
+@bp.get("/board")
+def board():
+    day = tickets.today()
+    return render_template("board.html", rows=counters.current_tickets(day),
+                           waiting=counters.waiting_counts(day), now=tickets.local_now(),
+                           refresh_seconds=BOARD_REFRESH_SECONDS)
+
+
+def _open_counters():
+    found = Counter.select().where(Counter.active == True)  # noqa: E712
+    return sorted(found, key=lambda c: (len(c.name), c.name))   # "2" before "10"
+
+
+# --- login ------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("login.html", next=next_url, username="")
+    username = request.form.get("username", "").strip()
+    staff = auth.authenticate(username, request.form.get("password", ""))
+    if staff is None:
+        return render_template("login.html", next=next_url, username=username,
+                               message="Wrong username or password."), 401
+    # A new session on login: nothing set before it (a planted token) survives.
+    session.clear()
+    session["staff_id"] = staff.id      # what auth.current_staff() reads
+    return redirect(next_url, 303)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("pages.login"), 303)
+
+
+def _safe_next(target):
+    """Only ever redirect within this site after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.counter")
+
+
+# --- staff pages ------------------------------------------------------------------
+
+def render_staff(template, status=200, **context):
+    """A staff page: with the logged-in person, the sync banner and flashed notes."""
+    notes = get_flashed_messages()
+    if notes and "message" not in context:
+        context.update(message=notes[-1], message_kind="ok")
+    return render_template(template, staff=auth.current_staff(),
+                           banner=sync_state.banner(), **context), status
+
+
+@bp.get("/status")
+@auth.login_required()
+def status():
+    return render_staff("status.html", s=sync_state.sync_status())
+
+
+from . import counter_pages  # noqa: E402,F401  (registers the counter console views on bp)

@@ -1,0 +1,101 @@
+"""What the pages say about sync: read from the row the sync job writes, never from central.
+
+Serving a page must not wait for central, so everything here is a local read
+of SyncState and Outbox. Times in the database are UTC; people read them in
+the office's local time.
+"""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from peewee import fn
+
+from .models import Outbox, SyncState
+from .tickets import naive_utc
+
+QUARANTINE_SHOWN = 200   # the page lists at most this many; the count says how many in all
+
+
+def sync_status(now=None):
+    """Sync state, backlog and quarantined records, as the status page shows them."""
+    state = SyncState.select().order_by(SyncState.id).first()
+    return {
+        "last_attempt": _local(state and state.last_attempt),
+        "last_success": _local(state and state.last_success),
+        "central_reachable": state.central_reachable if state else None,
+        "unreachable_since": _local(state and state.unreachable_since),
+        "last_error": state.last_error if state else None,
+        "clock_drift": state.clock_drift_seconds if state else None,
+        "pull_cursor": state.pull_cursor if state else 0,
+        "pending": _count("pending"),
+        "quarantined": _count("quarantined"),
+        "oldest_pending": _local(_oldest_pending()),
+        "quarantine": _quarantined_rows(),
+        "banner": banner(now),
+    }
+
+
+def banner(now=None):
+    """"central unreachable since 09:12 — 214 records waiting", or None while all is well."""
+    now = naive_utc(now)
+    state = SyncState.select().order_by(SyncState.id).first()
+    waiting = _count("pending")
+    since, reachable = _outage_start(state), state.central_reachable if state else None
+    if since is None:
+        # Never reached and no attempt recorded: worth a word only once records pile up.
+        since = _oldest_pending() if waiting else None
+    if since is None or (reachable and not waiting):
+        return None
+    if now - since <= timedelta(minutes=current_app.config["BANNER_AFTER_MINUTES"]):
+        return None
+    word = "not reached" if reachable else "unreachable"
+    return f"central {word} since {_clock(since, now)} — {_records(waiting)} waiting"
+
+
+def _outage_start(state):
+    """When central was last known good (or the outage began), UTC; None if never tried."""
+    if state is None:
+        return None
+    if state.central_reachable:
+        # The last attempt worked; only a stale job (records piling up) is worth showing.
+        return state.last_success
+    return state.unreachable_since or state.last_success or state.last_attempt
+
+
+def _count(state):
+    return Outbox.select().where(Outbox.state == state).count()
+
+
+def _oldest_pending():
+    oldest = (Outbox.select(fn.MIN(Outbox.created_at))
+              .where(Outbox.state == "pending").scalar())
+    return datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
+
+
+def _quarantined_rows():
+    rows = (Outbox.select().where(Outbox.state == "quarantined")
+            .order_by(Outbox.seq).limit(QUARANTINE_SHOWN))
+    return [{"seq": r.seq, "uuid": r.uuid, "day": r.day, "kind": r.kind,
+             "payload": r.payload, "created_at": _local(r.created_at), "error": r.error}
+            for r in rows]
+
+
+def _zone():
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _local(moment):
+    """A naive UTC datetime from the database, in the office's time zone."""
+    if not moment:
+        return None
+    return moment.replace(tzinfo=timezone.utc).astimezone(_zone())
+
+
+def _clock(moment, now):
+    """09:12 today; 26 Nov 09:12 on another day (office time)."""
+    local, today = _local(moment), _local(now).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %H:%M")
+
+
+def _records(n):
+    return "1 record" if n == 1 else f"{n} records"

@@ -370,3 +370,17 @@ def test_page_404_is_html_api_404_is_json(client):
     assert page.status_code == 404 and "<!doctype html>" in text(page)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+
+
+def test_banner_names_the_day_of_an_outage_that_began_earlier(client, rows):
+    since = utcnow() - timedelta(days=1, minutes=25)
+    SyncState.create(central_reachable=False, unreachable_since=since, last_success=since)
+    add_outbox(1)
+    log_in(client)
+    assert "central unreachable since 26 Nov 09:05 — 1 record waiting" in text(client.get("/status"))
+
+
+def test_board_refreshes_itself_without_javascript(client):
+    body = text(client.get("/board"))
+    assert '<meta http-equiv="refresh" content="5">' in body
+    assert "<script" not in body

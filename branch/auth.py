@@ -11,7 +11,7 @@ import hmac
 import os
 from urllib.parse import quote
 
-from flask import g, redirect, request, session
+from flask import redirect, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import errors
@@ -56,9 +56,10 @@ def authenticate(username, password):
 
 def current_staff():
     """The logged-in staff member (session cookie or HTTP Basic), or None."""
-    if "current_staff" not in g:
-        g.current_staff = _from_basic_auth() or _from_session()
-    return g.current_staff
+    # Cached on the request itself: an app context (and its `g`) may outlive one request.
+    if "antrean.staff" not in request.environ:
+        request.environ["antrean.staff"] = _from_basic_auth() or _from_session()
+    return request.environ["antrean.staff"]
 
 
 def _from_basic_auth():

@@ -32,8 +32,9 @@ class Counter(BaseModel):
 class Ticket(BaseModel):
     office = CharField(max_length=8)
     day = DateField()                      # office-local business date
-    lane = CharField(max_length=10)        # general | priority | booking
-    seq = IntegerField()                   # per office, lane and day: 1, 2, ...
+    lane = CharField(max_length=10)        # general | priority | booking: the queue it is in
+    issued_lane = CharField(max_length=10)  # the lane that numbered it; a transfer keeps it
+    seq = IntegerField()                   # per office, issuing lane and day: 1, 2, ...
     number = CharField(max_length=8)       # "A001", "P012", "B003"
     nik = CharField(max_length=16)
     regency = CharField(max_length=4)
@@ -54,7 +55,7 @@ class Ticket(BaseModel):
 
     class Meta:
         indexes = (
-            (("office", "day", "lane", "seq"), True),
+            (("office", "day", "issued_lane", "seq"), True),
             (("office", "day", "number"), True),
             (("day", "status", "lane"), False),
         )

@@ -2,7 +2,7 @@
 
 Numbers run per office, lane and office-local day. The next number is read
 and written inside one BEGIN IMMEDIATE transaction, and the unique index
-(office, day, lane, seq) backs it up, so kiosks in several threads or
+(office, day, issued_lane, seq) backs it up, so kiosks in several threads or
 processes never share a number. Nothing here talks to central: bookings and
 suspensions come from the local copies the sync job keeps.
 """
@@ -114,12 +114,14 @@ def _issue(lane, parsed, day, now, reason, booking_code, override_by):
     office = _office()
     booking = _booking_for(booking_code, parsed.value, day) if lane == "booking" else None
     seq = (Ticket.select(fn.MAX(Ticket.seq))
-           .where(Ticket.office == office, Ticket.day == day, Ticket.lane == lane)
+           .where(Ticket.office == office, Ticket.day == day,
+                  Ticket.issued_lane == lane)
            .scalar() or 0) + 1
     beyond_quota = _beyond_cap(lane, seq, override_by)
     stamp = now.replace(tzinfo=None)
     ticket = Ticket.create(
-        office=office, day=day, lane=lane, seq=seq, number=f"{LANE_LETTERS[lane]}{seq:03d}",
+        office=office, day=day, lane=lane, issued_lane=lane, seq=seq,
+        number=f"{LANE_LETTERS[lane]}{seq:03d}",
         nik=parsed.value, regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
         booking_code=booking_code if lane == "booking" else None,
         booking_verified=(booking is not None) if lane == "booking" else None,

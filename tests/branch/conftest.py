@@ -64,8 +64,12 @@ def branch_app(db_path, clock):
                       "CENTRAL_URL": f"http://127.0.0.1:{closed_port()}",
                       "SECRET_KEY": "test", "CLOCK": clock})
     init_db()
-    with app.app_context(), db.connection_context():
+    with app.app_context():
+        # Requests close the connection when they end; queries in the test reopen it.
+        db.connect(reuse_if_open=True)
         yield app
+        if not db.is_closed():
+            db.close()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from flask_openapi3 import Info, OpenAPI
 
 from sync.errors import register_error_handlers, validation_error_response
 
-from . import config, db
+from . import cli, config, db
+from .api import api
 
 
 def create_app(overrides=None):
@@ -18,6 +19,8 @@ def create_app(overrides=None):
     from .pages import bp as pages_bp, render_error_page, wants_html
     register_error_handlers(app, wants_html=wants_html, render_html=render_error_page)
     app.register_blueprint(pages_bp)
+    app.register_api(api)
+    cli.init_app(app)
 
     @app.get("/api/v1/health")
     def health():

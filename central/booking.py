@@ -39,13 +39,16 @@ def office_counting_transaction(office_code):
     """A transaction in which nobody else can book at the office until we commit.
 
     SQLite: BEGIN IMMEDIATE takes the database's write lock before we count.
-    PostgreSQL: the office row is locked FOR UPDATE, so bookings for one office
-    queue while other offices proceed. Yields the (locked) office.
+    PostgreSQL: the office row is locked (SELECT ... FOR NO KEY UPDATE), so
+    bookings for one office queue while other offices proceed. NO KEY: rows
+    merely referencing the office (foreign keys) need not wait for us, so a
+    writer holding the change-log lock can never deadlock with us. Yields the
+    locked office.
     """
     with write_transaction(db):
         query = Office.select().where(Office.code == office_code)
         if is_postgres(db):
-            query = query.for_update()
+            query = query.for_update("FOR NO KEY UPDATE")
         yield query.get()
 
 
@@ -63,11 +66,7 @@ def refuse_if_full(office, day, hour):
 def create_booking(request, now):
     """Book a place for `request` (a schemas.BookingRequest) at the instant `now`."""
     office = get_office(request.office)
-    today = local_today(office, now)
-    check_day_and_hour(office, request.date, request.hour, now)
-    nik = _parse_nik(request.nik, today)
-    refuse_if_suspended(nik.value, today, request.date)
-    refuse_wrong_office(office, nik, request.purpose)
+    nik = check_applicant(office, request, now)
     # A committed-data read first: once the day is gone, refusals need no write lock.
     refuse_if_full(office, request.date, request.hour)
     try:
@@ -75,14 +74,28 @@ def create_booking(request, now):
             expire_past_bookings(nik.value, now)
             refuse_duplicate(nik.value)
             refuse_if_full(office, request.date, request.hour)
-            booking = Booking.create(
-                code=new_code(office), office=office, date=request.date, hour=request.hour,
-                nik=nik.value, name=request.name, phone=request.phone,
-                purpose=request.purpose, created_at=naive_utc(now))
-            record_change("booking", booking.code, booking_dict(booking), office=office.code)
+            return _insert(office, request, nik.value, now)
     except IntegrityError:
         # booking_one_active_per_nik: the same NIK booked at another office meanwhile.
         raise DuplicateBooking("This NIK already has an active booking.") from None
+
+
+def check_applicant(office, request, now):
+    """The parsed NIK, once day, hour, NIK, suspensions and hajj routing allow the booking."""
+    today = local_today(office, now)
+    check_day_and_hour(office, request.date, request.hour, now)
+    nik = _parse_nik(request.nik, today)
+    refuse_if_suspended(nik.value, today, request.date)
+    refuse_wrong_office(office, nik, request.purpose)
+    return nik
+
+
+def _insert(office, request, nik, now):
+    booking = Booking.create(
+        code=new_code(office), office=office, date=request.date, hour=request.hour, nik=nik,
+        name=request.name, phone=request.phone, purpose=request.purpose,
+        created_at=naive_utc(now))
+    record_change("booking", booking.code, booking_dict(booking), office=office.code)
     return booking
 
 

@@ -3,7 +3,7 @@ requests with them and builds /api/v1/openapi.json from the same classes."""
 from datetime import date as Date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from sync.nik import InvalidNik, parse_nik
 
@@ -61,6 +61,10 @@ class OfficeOut(BaseModel):
     slot_capacity: int
     booking_window_days: int
     hajj_regencies: list[str]
+
+
+class OfficeList(RootModel[list[OfficeOut]]):
+    pass
 
 
 class SlotOut(BaseModel):

@@ -3,13 +3,13 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from ..models import Office
 from ..offices import clock_now, day_closed_reason, get_office, office_dict, slots_view
-from ..schemas import ErrorOut, OfficeOut, OfficePath, SlotsOut, SlotsQuery
+from ..schemas import ErrorOut, OfficeList, OfficePath, SlotsOut, SlotsQuery
 
 bp = APIBlueprint("offices", __name__, url_prefix="/api/v1/offices",
                   abp_tags=[Tag(name="offices", description="Offices and their hour slots")])
 
 
-@bp.get("", responses={200: OfficeOut})
+@bp.get("", responses={200: OfficeList})
 def list_offices():
     """Every office with its quota, slots and booking window."""
     return [office_dict(office) for office in Office.select().order_by(Office.code)]

@@ -107,4 +107,6 @@ def _console(chosen, status=200, **context):
 
 def _chosen_counter():
     name = session.get("counter")
-    return Counter.get_or_none(Counter.name == name, Counter.active == True) if name else None  # noqa: E712
+    if not name:
+        return None
+    return Counter.get_or_none(Counter.name == name, Counter.active == True)  # noqa: E712

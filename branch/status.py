@@ -40,26 +40,25 @@ def banner(now=None):
     now = naive_utc(now)
     state = SyncState.select().order_by(SyncState.id).first()
     waiting = _count("pending")
-    since, reachable = _outage_start(state), state.central_reachable if state else None
-    if since is None:
-        # Never reached and no attempt recorded: worth a word only once records pile up.
-        since = _oldest_pending() if waiting else None
-    if since is None or (reachable and not waiting):
+    since = _trouble_start(state, waiting)
+    limit = timedelta(minutes=current_app.config["BANNER_AFTER_MINUTES"])
+    if since is None or now - since <= limit:
         return None
-    if now - since <= timedelta(minutes=current_app.config["BANNER_AFTER_MINUTES"]):
-        return None
-    word = "not reached" if reachable else "unreachable"
-    return f"central {word} since {_clock(since, now)} — {_records(waiting)} waiting"
+    what = ("no complete sync with central" if state and state.central_reachable
+            else "central unreachable")
+    return f"{what} since {_clock(since, now)} — {_records(waiting)} waiting"
 
 
-def _outage_start(state):
-    """When central was last known good (or the outage began), UTC; None if never tried."""
-    if state is None:
-        return None
-    if state.central_reachable:
-        # The last attempt worked; only a stale job (records piling up) is worth showing.
-        return state.last_success
-    return state.unreachable_since or state.last_success or state.last_attempt
+def _trouble_start(state, waiting):
+    """When central was last reached in full (naive UTC), or None if there is nothing to say."""
+    if state and state.central_reachable:
+        # Reached on the last run: worth a word only if records pile up all the same
+        # (a job that stopped running, or runs too rarely for BANNER_AFTER_MINUTES).
+        return (state.last_success or _oldest_pending()) if waiting else None
+    if state and (state.unreachable_since or state.last_success or state.last_attempt):
+        return state.unreachable_since or state.last_success or state.last_attempt
+    # Never tried since the branch started: worth a word once records wait.
+    return _oldest_pending() if waiting else None
 
 
 def _count(state):

@@ -1,4 +1,4 @@
-"""A real browser against a real server: kiosk issues a ticket, a counter calls it, the board shows it.
+"""A real browser against a real server: kiosk ticket, counter calls it, the board shows it.
 
 The branch runs under gunicorn (the production WSGI server) on a temp SQLite
 file, with its central URL on a closed port. Chromium is Debian's

@@ -1,56 +1,21 @@
 """The branch's pages through the Flask test client: kiosk, counter, board, status, login."""
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from branch import create_app
-from branch.auth import create_staff
-from branch.db import db, init_db
-from branch.models import Counter, Outbox, SyncState, Ticket
+from branch.models import Outbox, SyncState, Ticket
 from branch.tickets import today
 
 NIK = "3604011505900001"          # Kab. Serang, born 15 May 1990
 ELDER_NIK = "3602014107500002"    # Kab. Lebak, a woman born 1 July 1950
-PASSWORD = "s3cret-pass"
-NOW = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)     # 09:30 in Serang (UTC+7)
+PASSWORD = "test-password"         # conftest's staff and supervisor accounts
 
 
-# Local fixtures: conftest's branch_app holds a connection_context() open for the
-# whole test, which each request's teardown closes under it; pages need requests.
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({"TESTING": True, "OFFICE": "SRG", "SECRET_KEY": "test",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'branch.db'}",
-                      "CENTRAL_URL": "http://127.0.0.1:9", "BANNER_AFTER_MINUTES": 10,
-                      "CLOCK": lambda: NOW})
-    with app.app_context():
-        init_db()
-        with db.connection_context():
-            create_staff("staff", PASSWORD)
-            create_staff("boss", PASSWORD, role="supervisor")
-            for name in ("1", "2"):
-                Counter.create(name=name)
-    return app
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def rows(app):
-    """Direct database access for setting up and checking rows.
-
-    peewee connects on first use; each request's teardown closes the connection,
-    so no connection_context() here (it would be closed under its feet).
-    """
-    with app.app_context():
-        yield
-        if not db.is_closed():
-            db.close()
+@pytest.fixture(autouse=True)
+def office(staff, supervisor, counter):
+    """Accounts staff and supervisor, counters 1-4 (conftest's fixtures)."""
 
 
 def post(client, url, **form):
@@ -107,7 +72,7 @@ def test_staff_pages_render_after_login(client):
 
 # --- kiosk --------------------------------------------------------------------------
 
-def test_kiosk_issues_a_ticket_and_shows_its_number(client, rows):
+def test_kiosk_issues_a_ticket_and_shows_its_number(client):
     response = post(client, "/kiosk/ticket", nik=NIK, choice="general")
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
@@ -118,14 +83,14 @@ def test_kiosk_issues_a_ticket_and_shows_its_number(client, rows):
     assert NIK not in text(page)     # the ticket screen never shows the NIK
 
 
-def test_kiosk_priority_ticket_carries_the_reason(client, rows):
+def test_kiosk_priority_ticket_carries_the_reason(client):
     response = post(client, "/kiosk/ticket", nik=ELDER_NIK, choice="priority:elderly")
     assert response.status_code == 303
     assert "P001" in text(client.get(response.headers["Location"]))
     assert Ticket.get().reason == "elderly"
 
 
-def test_kiosk_refusal_shows_the_message_and_keeps_the_input(client, rows):
+def test_kiosk_refusal_shows_the_message_and_keeps_the_input(client):
     response = post(client, "/kiosk/ticket", nik=NIK, choice="priority:elderly")
     assert response.status_code == 422
     body = text(response)
@@ -134,14 +99,14 @@ def test_kiosk_refusal_shows_the_message_and_keeps_the_input(client, rows):
     assert Ticket.select().count() == 0
 
 
-def test_kiosk_invalid_nik_says_what_to_fix(client, rows):
+def test_kiosk_invalid_nik_says_what_to_fix(client):
     response = post(client, "/kiosk/ticket", nik="12345", choice="general")
     assert response.status_code == 422
     assert "16 digits" in text(response)
     assert 'value="12345"' in text(response)
 
 
-def test_kiosk_provisional_check_in_of_an_unknown_booking(client, rows):
+def test_kiosk_provisional_check_in_of_an_unknown_booking(client):
     response = post(client, "/kiosk/check-in", booking_code="bk-777", nik=NIK)
     assert response.status_code == 303
     page = text(client.get(response.headers["Location"]))
@@ -150,7 +115,7 @@ def test_kiosk_provisional_check_in_of_an_unknown_booking(client, rows):
     assert (ticket.booking_code, ticket.booking_verified) == ("BK-777", False)
 
 
-def test_kiosk_second_check_in_names_the_first_ticket(client, rows):
+def test_kiosk_second_check_in_names_the_first_ticket(client):
     post(client, "/kiosk/check-in", booking_code="BK-1", nik=NIK)
     response = post(client, "/kiosk/check-in", booking_code="BK-1", nik=NIK)
     assert response.status_code == 409
@@ -158,7 +123,7 @@ def test_kiosk_second_check_in_names_the_first_ticket(client, rows):
     assert 'value="BK-1"' in text(response)
 
 
-def test_post_without_csrf_token_is_refused(client, rows):
+def test_post_without_csrf_token_is_refused(client):
     client.get("/kiosk")     # the session has a token; this form does not send it
     response = client.post("/kiosk/ticket", data={"nik": NIK, "choice": "general"})
     assert response.status_code == 400
@@ -173,8 +138,8 @@ def test_kiosk_form_carries_the_session_token(client):
         assert session["csrf"] == token
 
 
-def test_session_cookie_is_samesite_lax(app, client):
-    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+def test_session_cookie_is_samesite_lax(branch_app, client):
+    assert branch_app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     client.get("/kiosk")
     assert "SameSite=Lax" in client.get("/kiosk").headers.get("Set-Cookie", "SameSite=Lax")
 
@@ -222,7 +187,7 @@ def choose_counter(client, name="1", username="staff"):
     assert post(client, "/counter/choose", counter=name).status_code == 303
 
 
-def test_counter_calls_and_finishes_a_ticket(client, rows):
+def test_counter_calls_and_finishes_a_ticket(client):
     post(client, "/kiosk/ticket", nik=NIK, choice="general")
     choose_counter(client)
     response = post(client, "/counter/call")
@@ -239,7 +204,7 @@ def test_counter_calls_and_finishes_a_ticket(client, rows):
     assert Outbox.select().where(Outbox.kind == "ticket_finished").count() == 1
 
 
-def test_counter_recall_no_show_and_transfer(client, rows):
+def test_counter_recall_no_show_and_transfer(client):
     for _ in range(2):
         post(client, "/kiosk/ticket", nik=NIK, choice="general")
     choose_counter(client)
@@ -258,7 +223,7 @@ def test_counter_recall_no_show_and_transfer(client, rows):
     assert (moved.lane, moved.status, moved.reason) == ("priority", "waiting", "disability")
 
 
-def test_counter_shows_waiting_counts_per_lane(client, rows):
+def test_counter_shows_waiting_counts_per_lane(client):
     post(client, "/kiosk/ticket", nik=NIK, choice="general")
     post(client, "/kiosk/ticket", nik=ELDER_NIK, choice="priority:elderly")
     post(client, "/kiosk/check-in", booking_code="BK-9", nik=NIK)
@@ -268,7 +233,7 @@ def test_counter_shows_waiting_counts_per_lane(client, rows):
         assert f'<b data-lane="{lane}">1</b>' in body
 
 
-def test_counter_refusal_is_shown_with_its_status(client, rows):
+def test_counter_refusal_is_shown_with_its_status(client):
     post(client, "/kiosk/ticket", nik=NIK, choice="general")
     choose_counter(client)
     post(client, "/counter/call")
@@ -279,19 +244,19 @@ def test_counter_refusal_is_shown_with_its_status(client, rows):
     assert Ticket.get().status == "called"
 
 
-def test_staff_cannot_override_the_cap(client, rows):
+def test_staff_cannot_override_the_cap(client):
     choose_counter(client)
     response = post(client, "/counter/override", nik=NIK, lane="general")
     assert response.status_code == 403
     assert "supervisor" in text(response)
 
 
-def test_supervisor_overrides_the_cap(app, client, rows):
-    app.config["CAP_GENERAL"] = 1
+def test_supervisor_overrides_the_cap(branch_app, client):
+    branch_app.config["CAP_GENERAL"] = 1
     post(client, "/kiosk/ticket", nik=NIK, choice="general")
     refused = post(client, "/kiosk/ticket", nik=NIK, choice="general")
     assert refused.status_code == 409 and "supervisor" in text(refused)
-    choose_counter(client, username="boss")
+    choose_counter(client, username="supervisor")
     assert "beyond the daily cap" in text(client.get("/counter"))
     response = post(client, "/counter/override", nik=NIK, lane="general")
     assert response.status_code == 303
@@ -301,8 +266,11 @@ def test_supervisor_overrides_the_cap(app, client, rows):
 
 # --- banner and status ----------------------------------------------------------------
 
-def utcnow():
-    return NOW.replace(tzinfo=None)
+@pytest.fixture
+def now(clock):
+    """09:30 office time, as the naive UTC the tables store."""
+    clock.set_local(9, 30)
+    return clock.now.replace(tzinfo=None)
 
 
 def add_outbox(n, state="pending", error=None):
@@ -311,10 +279,10 @@ def add_outbox(n, state="pending", error=None):
                       payload='{"ticket": "A001"}', state=state, error=error)
 
 
-def test_banner_when_central_unreachable_longer_than_configured(client, rows):
-    since = utcnow() - timedelta(minutes=25)
+def test_banner_when_central_unreachable_longer_than_configured(client, now):
+    since = now - timedelta(minutes=25)
     SyncState.create(central_reachable=False, unreachable_since=since,
-                     last_success=since - timedelta(minutes=1), last_attempt=utcnow())
+                     last_success=since - timedelta(minutes=1), last_attempt=now)
     add_outbox(7)
     expected = "central unreachable since 09:05 — 7 records waiting"
     log_in(client)
@@ -324,36 +292,36 @@ def test_banner_when_central_unreachable_longer_than_configured(client, rows):
     assert "unreachable" not in text(client.get("/kiosk"))   # not shown to the public
 
 
-def test_no_banner_for_a_short_outage(client, rows):
-    since = utcnow() - timedelta(minutes=5)
+def test_no_banner_for_a_short_outage(client, now):
+    since = now - timedelta(minutes=5)
     SyncState.create(central_reachable=False, unreachable_since=since, last_success=since)
     add_outbox(3)
     log_in(client)
     assert 'class="banner"' not in text(client.get("/status"))
 
 
-def test_no_banner_while_central_is_reachable(client, rows):
-    SyncState.create(central_reachable=True, last_success=utcnow() - timedelta(minutes=1))
+def test_no_banner_while_central_is_reachable(client, now):
+    SyncState.create(central_reachable=True, last_success=now - timedelta(minutes=1))
     add_outbox(2)
     log_in(client)
     assert 'class="banner"' not in text(client.get("/status"))
 
 
-def test_banner_when_central_never_reached_and_records_wait(client, rows):
+def test_banner_when_central_never_reached_and_records_wait(client, now):
     add_outbox(2)
-    Outbox.update(created_at=utcnow() - timedelta(minutes=30)).execute()
+    Outbox.update(created_at=now - timedelta(minutes=30)).execute()
     log_in(client)
     assert "central unreachable since" in text(client.get("/status"))
     assert "2 records waiting" in text(client.get("/status"))
 
 
-def test_no_banner_when_never_reached_but_nothing_waits(client, rows):
+def test_no_banner_when_never_reached_but_nothing_waits(client, now):
     log_in(client)
     assert 'class="banner"' not in text(client.get("/status"))
 
 
-def test_status_lists_quarantined_records_with_central_reason(client, rows):
-    SyncState.create(central_reachable=True, last_success=utcnow(), last_error=None,
+def test_status_lists_quarantined_records_with_central_reason(client, now):
+    SyncState.create(central_reachable=True, last_success=now, last_error=None,
                      clock_drift_seconds=2.0)
     add_outbox(2)
     add_outbox(1, state="quarantined", error="regency 9999 is not a regency")
@@ -372,15 +340,24 @@ def test_page_404_is_html_api_404_is_json(client):
     assert api.status_code == 404 and api.get_json()["error"] == "not_found"
 
 
-def test_banner_names_the_day_of_an_outage_that_began_earlier(client, rows):
-    since = utcnow() - timedelta(days=1, minutes=25)
+def test_banner_names_the_day_of_an_outage_that_began_earlier(client, now):
+    since = now - timedelta(days=1, minutes=25)
     SyncState.create(central_reachable=False, unreachable_since=since, last_success=since)
     add_outbox(1)
     log_in(client)
-    assert "central unreachable since 26 Nov 09:05 — 1 record waiting" in text(client.get("/status"))
+    expected = "central unreachable since 26 Nov 09:05 — 1 record waiting"
+    assert expected in text(client.get("/status"))
 
 
 def test_board_refreshes_itself_without_javascript(client):
     body = text(client.get("/board"))
     assert '<meta http-equiv="refresh" content="5">' in body
     assert "<script" not in body
+
+
+def test_banner_when_records_pile_up_although_central_was_reachable(client, now):
+    SyncState.create(central_reachable=True, last_success=now - timedelta(hours=2))
+    add_outbox(4)
+    log_in(client)
+    assert ("no complete sync with central since 07:30 — 4 records waiting"
+            in text(client.get("/status")))

@@ -7,6 +7,7 @@ from sync.errors import register_error_handlers, validation_error_response
 from . import config, db
 from .api import register_api
 from .cli import register_cli
+from .sync_api import init_app as register_sync_api
 
 
 def create_app(overrides=None):
@@ -20,6 +21,7 @@ def create_app(overrides=None):
     register_error_handlers(app)
     register_api(app)
     register_cli(app)
+    register_sync_api(app)
 
     @app.get("/api/v1/health")
     def health():

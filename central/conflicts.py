@@ -1,0 +1,134 @@
+"""The rules that join branch events to central's own records, and the conflicts they find.
+
+Nothing here is resolved silently: when offline and online disagree, the
+rule decides what the merged view says and a Conflict row tells an admin.
+- a booking cancelled online but served offline stays served;
+- a person served offline while a suspension already existed is flagged;
+- a check-in whose code is unknown or belongs to another NIK is flagged;
+- a booking and a walk-in for the same NIK and day count once, and are flagged.
+"""
+from datetime import datetime, time, timedelta
+
+from .changes import record_change
+from .merged import Conflict, MergedTicket
+from .models import Booking, Office, Suspension
+
+WALK_IN_LANES = ("general", "priority")
+
+
+def apply_rules(office, fresh, tickets):
+    """Update bookings from check-ins and services; record every conflict found."""
+    found = []
+    found += _check_ins(office, fresh)
+    found += _services(office, fresh, tickets)
+    found += _walk_ins_with_bookings(office, fresh)
+    if found:
+        Conflict.insert_many(found).on_conflict_ignore().execute()
+
+
+def _conflict(office, day, kind, subject, detail):
+    return {"office": office, "day": day, "kind": kind, "subject": subject, "detail": detail}
+
+
+def _bookings(codes):
+    if not codes:
+        return {}
+    query = Booking.select(Booking, Office).join(Office).where(Booking.code.in_(list(codes)))
+    return {b.code: b for b in query}
+
+
+def _check_ins(office, fresh):
+    check_ins = [(e, p) for e, p in fresh if e.kind == "booking_checked_in"]
+    bookings, found = _bookings({p.booking_code for _, p in check_ins}), []
+    for event, payload in check_ins:
+        booking = bookings.get(payload.booking_code)
+        problem = _check_in_problem(office, booking, payload)
+        if problem:
+            found.append(_conflict(office, event.day, problem[0], payload.booking_code,
+                                   problem[1]))
+        elif booking.status == Booking.ACTIVE:
+            _set_booking(booking, "checked_in", payload.ticket)
+    return found
+
+
+def _check_in_problem(office, booking, payload):
+    how = "a verified" if payload.verified else "a provisional"
+    if booking is None:
+        return ("unknown_booking", f"Ticket {payload.ticket} was {how} check-in with booking "
+                f"{payload.booking_code}, which central does not know.")
+    if booking.nik != payload.nik:
+        return ("booking_other_nik", f"Ticket {payload.ticket} checked in booking "
+                f"{booking.code} for NIK {payload.nik}; the booking is for NIK {booking.nik}.")
+    if booking.office.code != office:
+        return ("booking_other_office", f"Ticket {payload.ticket} checked in booking "
+                f"{booking.code}, which is for office {booking.office.code}.")
+    return None
+
+
+def _services(office, fresh, tickets):
+    """Finished tickets: their bookings become served; suspended people are flagged."""
+    served = [tickets[(e.day, p.ticket)] for e, p in fresh if e.kind == "ticket_finished"]
+    found = _suspended_served(office, served)
+    bookings = _bookings({t["booking_code"] for t in served if t["booking_code"]})
+    for ticket in served:
+        booking = bookings.get(ticket["booking_code"])
+        if booking is None or booking.nik != ticket["nik"] or booking.office.code != office:
+            continue    # already flagged at check-in
+        if booking.status == "cancelled":
+            found.append(_conflict(office, ticket["day"], "cancelled_but_served", booking.code,
+                                   f"Booking {booking.code} was cancelled online, but ticket "
+                                   f"{ticket['number']} served the person offline; it stays "
+                                   f"served."))
+        if booking.status != "served":
+            _set_booking(booking, "served", ticket["number"])
+    return found
+
+
+def _suspended_served(office, served):
+    niks = {t["nik"] for t in served if t["nik"]}
+    if not niks:
+        return []
+    by_nik = {}
+    for suspension in Suspension.select().where(Suspension.nik.in_(list(niks))):
+        by_nik.setdefault(suspension.nik, []).append(suspension)
+    return [_conflict(office, t["day"], "served_while_suspended", t["number"],
+                      f"Ticket {t['number']} served NIK {t['nik']} on {t['day']}, while "
+                      f"suspension #{s.id} ({s.starts_on} to {s.ends_on}) already existed.")
+            for t in served for s in by_nik.get(t["nik"], []) if _in_force(s, t["day"])]
+
+
+def _in_force(suspension, day):
+    """Issued by the end of `day`, covering `day`, and not lifted before it."""
+    day_end = datetime.combine(day + timedelta(days=1), time())
+    return (suspension.starts_on <= day <= suspension.ends_on
+            and suspension.created_at < day_end
+            and (suspension.lifted_at is None or suspension.lifted_at.date() > day))
+
+
+def _walk_ins_with_bookings(office, fresh):
+    """A NIK with a walk-in ticket and a booking the same day is one person, flagged once."""
+    issued = {(e.day, p.nik) for e, p in fresh if e.kind == "ticket_issued"}
+    if not issued:
+        return []
+    days, niks = list({d for d, _ in issued}), list({n for _, n in issued})
+    walk_ins, booked = set(), set()
+    for t in (MergedTicket.select(MergedTicket.day, MergedTicket.nik, MergedTicket.lane,
+                                  MergedTicket.booking_code)
+              .where(MergedTicket.office == office, MergedTicket.day.in_(days),
+                     MergedTicket.nik.in_(niks))):
+        (booked if t.booking_code or t.lane == "booking" else walk_ins).add((t.day, t.nik))
+    for b in (Booking.select(Booking.date, Booking.nik).join(Office)
+              .where(Office.code == office, Booking.date.in_(days), Booking.nik.in_(niks),
+                     Booking.status != "cancelled")):
+        booked.add((b.date, b.nik))
+    return [_conflict(office, day, "booking_and_walk_in", nik,
+                      f"NIK {nik} has a booking and a walk-in ticket on {day}; counted once.")
+            for day, nik in sorted(issued & walk_ins & booked)]
+
+
+def _set_booking(booking, status, ticket):
+    """Move a booking on and tell its office (the branch's copy follows the change log)."""
+    from .booking import booking_dict
+    booking.status, booking.ticket = status, ticket
+    booking.save()
+    record_change("booking", booking.code, booking_dict(booking), office=booking.office.code)

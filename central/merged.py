@@ -1,0 +1,108 @@
+"""Central's merged view of what branches report: the tables.
+
+Every event a branch pushes is kept once (its id is the primary key), and
+turned into tickets, passports by regency, refusals and conflicts by
+central/merging.py. Tables are named after the same words the branch uses.
+"""
+from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
+                    IntegerField, TextField)
+
+from .models import BaseModel, utcnow
+
+
+class ReceivedEvent(BaseModel):
+    """An outbox event central has accepted; a re-sent event hits the primary key."""
+    id = CharField(max_length=36, primary_key=True)
+    office = CharField(max_length=8)
+    seq = BigIntegerField()                 # the branch's local order
+    day = DateField()
+    kind = CharField(max_length=24)
+    payload = TextField()                   # JSON, as validated
+    created_at = DateTimeField()            # branch clock: informational only
+    received_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("office", "day"), False),)
+
+
+class QuarantinedEvent(BaseModel):
+    """An event central could not accept, with the reason it told the branch."""
+    event_id = CharField(max_length=36, unique=True)
+    office = CharField(max_length=8)
+    seq = BigIntegerField()
+    day = DateField()
+    kind = CharField(max_length=24)
+    payload = TextField()
+    reason = TextField()
+    received_at = DateTimeField(default=utcnow)
+
+
+class MergedTicket(BaseModel):
+    """A branch ticket as central sees it, folded from its events."""
+    office = CharField(max_length=8)
+    day = DateField()
+    number = CharField(max_length=8)
+    lane = CharField(max_length=10, null=True)      # null until ticket_issued arrives
+    nik = CharField(max_length=16, null=True)
+    regency = CharField(max_length=4, null=True)
+    reason = CharField(max_length=12, null=True)
+    beyond_quota = BooleanField(default=False)       # a supervisor overrode the cap
+    override_staff = CharField(null=True)
+    booking_code = CharField(null=True)
+    booking_verified = BooleanField(null=True)
+    status = CharField(max_length=12, default="waiting")  # waiting|called|done|no_show
+    counter = CharField(null=True)
+    outcome = CharField(max_length=24, null=True)
+    recalls = IntegerField(default=0)
+    last_seq = BigIntegerField(default=0)            # status comes from the latest event
+
+    class Meta:
+        indexes = ((("office", "day", "number"), True), (("day", "nik"), False))
+
+
+class PassportTally(BaseModel):
+    """Passports issued per office, day and regency of the applicant's NIK."""
+    office = CharField(max_length=8)
+    day = DateField()
+    regency = CharField(max_length=4)
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("office", "day", "regency"), True),)
+
+
+class MergedRefusal(BaseModel):
+    """A branch refused a ticket because the NIK was suspended."""
+    event_id = CharField(max_length=36, unique=True)
+    office = CharField(max_length=8)
+    day = DateField()
+    nik = CharField(max_length=16)
+    suspension_ends_on = DateField()
+
+
+class Conflict(BaseModel):
+    """Something offline and online disagree on; decided by a rule, shown to admins."""
+    office = CharField(max_length=8)
+    day = DateField()
+    kind = CharField(max_length=32)
+    subject = CharField()                   # ticket number, NIK or booking code
+    detail = TextField()
+    status = CharField(max_length=12, default="open")   # open | resolved
+    created_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("office", "day", "kind", "subject"), True), (("status",), False))
+
+
+class OfficeSync(BaseModel):
+    """Per office: the highest event seq applied (never goes back) and when last heard from."""
+    office = CharField(max_length=8, unique=True)
+    cursor = BigIntegerField(default=0)
+    events = BigIntegerField(default=0)     # events applied in all
+    last_push_at = DateTimeField(null=True)
+    last_seen_at = DateTimeField(null=True)
+
+
+MODELS = [ReceivedEvent, QuarantinedEvent, MergedTicket, PassportTally, MergedRefusal,
+          Conflict, OfficeSync]

@@ -1,0 +1,143 @@
+"""The sync API branches talk to: push events, pull changes, compare digests.
+
+Every endpoint needs `Authorization: Bearer <token>`; the token acts only for
+its own office. Push bodies may be gzip-compressed; a batch over the limits
+is refused with 413 so the job splits it.
+"""
+import io
+import json
+import zlib
+from datetime import date
+
+from flask import current_app, g, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+from werkzeug.wrappers import Response
+
+from sync.errors import AntreanError, Forbidden
+from sync.schema import Event
+
+from . import merging, tokens
+from .models import Change
+
+PUSH_PATH = "/api/v1/sync/push"
+bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",
+                  abp_tags=[Tag(name="sync", description="Branch sync (per-office token)")])
+
+
+class TooLarge(AntreanError):
+    status, code = 413, "batch_too_large"
+
+
+class PushBatch(BaseModel):
+    office: str
+    events: list[Event]
+
+
+class OfficeQuery(BaseModel):
+    office: str | None = Field(None, description="optional; must be the token's office")
+
+
+class ChangesQuery(OfficeQuery):
+    since: int = Field(0, ge=0, description="central change seq already applied")
+    limit: int = Field(500, ge=1, le=5000)
+
+
+class DigestQuery(OfficeQuery):
+    day: date
+
+
+@bp.before_request
+def authenticate():
+    g.office = tokens.office_for_token(tokens.bearer_token())
+
+
+def _own_office(code):
+    if code is not None and code.upper() != g.office.code:
+        raise Forbidden(f"This token acts for office {g.office.code}, not {code}.")
+    return g.office.code
+
+
+@bp.post("/push")
+def push(body: PushBatch):
+    """Apply a batch of outbox events; answers applied, duplicates, quarantined, cursor."""
+    office = _own_office(body.office)
+    for event in body.events:
+        _own_office(event.office)
+    limit = current_app.config["SYNC_MAX_BATCH_EVENTS"]
+    if len(body.events) > limit:
+        raise TooLarge(f"A batch holds at most {limit} events; split it.", limit=limit)
+    return jsonify(merging.apply_batch(office, body.events))
+
+
+@bp.get("/changes")
+def changes(query: ChangesQuery):
+    """Central's changes after `since` that this office must know, in central's order."""
+    office = _own_office(query.office)
+    merging.touch(office)
+    rows = list(Change.select()
+                .where(Change.seq > query.since,
+                       (Change.office == office) | Change.office.is_null())
+                .order_by(Change.seq).limit(query.limit + 1))
+    page = rows[:query.limit]
+    return jsonify(changes=[{"seq": c.seq, "kind": c.kind, "key": c.key,
+                             "payload": json.loads(c.payload)} for c in page],
+                   cursor=page[-1].seq if page else query.since, more=len(rows) > query.limit)
+
+
+@bp.get("/digest")
+def digest(query: DigestQuery):
+    """Central's digest of this office's day, computed as the branch computes its own."""
+    office = _own_office(query.office)
+    merging.touch(office)
+    return jsonify(office=office, day=query.day.isoformat(),
+                   **merging.day_digest(office, query.day))
+
+
+class PushBodyLimit:
+    """WSGI middleware: gunzip push bodies, refusing (413) any over the byte limit."""
+
+    def __init__(self, wsgi_app, max_bytes):
+        self.wsgi_app, self.max_bytes = wsgi_app, max_bytes
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != PUSH_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        body = self._body(environ)
+        if body is None:
+            return self._too_large(environ, start_response)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_CONTENT_ENCODING", None)
+        return self.wsgi_app(environ, start_response)
+
+    def _body(self, environ):
+        """The plain body, or None when it is (or would unpack to) more than the limit."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length)  # read even when refusing: the client
+        if length > self.max_bytes:               # sees the 413, not a broken pipe
+            return None
+        if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
+            return raw
+        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            body = unpacker.decompress(raw, self.max_bytes + 1)
+        except zlib.error:
+            body = b""  # the JSON validator reports the unreadable body
+        return None if len(body) > self.max_bytes else body
+
+    def _too_large(self, environ, start_response):
+        message = f"A batch body holds at most {self.max_bytes} bytes; split it."
+        response = Response(json.dumps({"error": TooLarge.code, "message": message,
+                                        "limit": self.max_bytes}),
+                            status=413, mimetype="application/json")
+        return response(environ, start_response)
+
+
+def init_app(app):
+    """Register the sync API, its body limit and `flask office token`."""
+    from .cli import office_group
+    app.register_api(bp)
+    app.wsgi_app = PushBodyLimit(app.wsgi_app, app.config["SYNC_MAX_BATCH_BYTES"])
+    office_group.add_command(tokens.token_command)
+

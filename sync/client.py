@@ -1,0 +1,114 @@
+"""Talking to central's sync API, and the one retry policy every step shares.
+
+Connection errors, timeouts, 429 and 5xx may succeed on a later try, and so
+may SQLite's "database is locked" (a branch clerk's write holding the lock):
+those are retried with exponential backoff and jitter, bounded in total time.
+Any other refusal (401, 403, 413, 422, ...) is final and raised at once.
+"""
+import logging
+import sqlite3
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import peewee
+import requests
+import tenacity
+from tenacity import retry_if_exception, stop_after_delay, wait_random_exponential
+
+log = logging.getLogger("antrean.sync")
+
+TRANSIENT_HTTP = (requests.ConnectionError, requests.Timeout,
+                  requests.exceptions.ChunkedEncodingError)
+
+
+class CentralError(Exception):
+    """Central answered with an error status; `code` and message come from its JSON."""
+
+    def __init__(self, status, code, message):
+        super().__init__(f"central answered {status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+    @classmethod
+    def from_response(cls, response):
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return cls(response.status_code, body.get("error", "error"),
+                   body.get("message", response.reason or "no message"))
+
+
+def is_transient(exc):
+    """True for failures that may succeed if tried again later."""
+    if isinstance(exc, TRANSIENT_HTTP):
+        return True
+    if isinstance(exc, CentralError):
+        return exc.status == 429 or exc.status >= 500
+    if isinstance(exc, (sqlite3.OperationalError, peewee.OperationalError)):
+        return "database is locked" in str(exc)
+    return False
+
+
+def retry_policy(max_seconds=300, sleep=time.sleep, deadline=None):
+    """The one retry policy: transient failures, backoff with jitter, bounded in time.
+
+    `deadline` (time.monotonic) bounds the whole run, so many steps that each
+    retry cannot together outlast ANTREAN_SYNC_MAX_SECONDS.
+    """
+    deadline = deadline or time.monotonic() + max_seconds
+    return tenacity.Retrying(
+        retry=retry_if_exception(is_transient),
+        wait=wait_random_exponential(multiplier=0.5, max=30),
+        stop=stop_after_delay(max_seconds) | (lambda state: time.monotonic() >= deadline),
+        sleep=sleep, reraise=True,
+        before_sleep=lambda state: log.info("retrying after: %s", state.outcome.exception()))
+
+
+class CentralClient:
+    """The sync API of one central, acting for one office with its token."""
+
+    def __init__(self, base_url, token, office, retrying, timeout=(5, 60)):
+        self.base_url, self.office, self.retrying = base_url.rstrip("/"), office, retrying
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.reached = None          # did the last call get a (non-5xx) answer?
+        self.clock_drift = None      # central's Date minus our clock, seconds
+
+    def push(self, body):
+        """POST a gzip-compressed batch; central's answer (applied, quarantined, cursor)."""
+        return self._call("POST", "/push", data=body,
+                          headers={"Content-Type": "application/json",
+                                   "Content-Encoding": "gzip"})
+
+    def changes(self, since, limit):
+        """A page of central's changes after `since`."""
+        return self._call("GET", "/changes", params={"since": since, "limit": limit})
+
+    def digest(self, day):
+        """Central's digest of our office's `day`."""
+        return self._call("GET", "/digest", params={"day": day.isoformat()})
+
+    def _call(self, method, path, **kwargs):
+        return self.retrying(self._once, method, path, **kwargs)
+
+    def _once(self, method, path, **kwargs):
+        try:
+            response = self.session.request(method, f"{self.base_url}/api/v1/sync{path}",
+                                            timeout=self.timeout, **kwargs)
+        except TRANSIENT_HTTP:
+            self.reached = False
+            raise
+        self.reached = response.status_code < 500   # a 5xx is an outage too, for the banner
+        self._note_clock(response)
+        if response.status_code >= 400:
+            raise CentralError.from_response(response)
+        return response.json()
+
+    def _note_clock(self, response):
+        try:
+            central_now = parsedate_to_datetime(response.headers["Date"])
+        except (KeyError, TypeError, ValueError):
+            return
+        self.clock_drift = (central_now - datetime.now(timezone.utc)).total_seconds()

@@ -1,0 +1,135 @@
+"""antrean-sync: push the outbox, pull central's changes, reconcile; for cron or --watch.
+
+Exit status: 0 all three steps succeeded; 1 a step failed (one line says
+why); 2 the configuration is unusable; 3 another job holds this branch's lock.
+Configured by the branch's own ANTREAN_* settings (office, database, central
+URL, token) plus ANTREAN_SYNC_MAX_SECONDS (default 300).
+"""
+import argparse
+import logging
+import sys
+import time
+
+from flask import Flask
+
+from branch import config as branch_config
+from branch.db import db, init_db
+from sync.database import open_database
+
+from . import state
+from .client import CentralClient, CentralError, retry_policy
+from .lock import AlreadyRunning, job_lock, lock_path
+from .progress import progress_for
+from .pull import pull_changes
+from .push import pending_count, push_outbox
+from .reconcile import days_to_check, reconcile
+
+log = logging.getLogger("antrean.sync")
+OK, FAILED, BAD_CONFIG, LOCKED = 0, 1, 2, 3
+
+
+class SyncFailed(Exception):
+    """A step failed; the message is the one line cron mails."""
+
+
+def load_settings(overrides=None):
+    """The branch's configuration (defaults, ANTREAN_* environment, overrides)."""
+    app = Flask("branch")
+    branch_config.load(app, overrides)
+    cfg = app.config
+    cfg.setdefault("SYNC_MAX_SECONDS", 300)
+    cfg.setdefault("SYNC_BATCH_EVENTS", 1000)
+    cfg.setdefault("SYNC_TIMEOUT", 60)
+    return cfg
+
+
+def run_once(cfg, sleep=time.sleep):
+    """One push, pull and reconcile; returns (exit status, one-line summary)."""
+    db.initialize(open_database(cfg["DATABASE_URL"]))
+    init_db()       # idempotent: a new branch's first sync creates its tables
+    with db.connection_context():
+        state.ensure_state(db)
+        state.record_attempt(db)
+        retrying = retry_policy(float(cfg["SYNC_MAX_SECONDS"]), sleep=sleep)
+        client = CentralClient(cfg["CENTRAL_URL"], str(cfg["TOKEN"]), cfg["OFFICE"], retrying,
+                               timeout=(5, float(cfg["SYNC_TIMEOUT"])))
+        try:
+            summary = _steps(cfg, client, retrying)
+        except Exception as exc:    # any failure: recorded for the banner, one line for cron
+            message = _one_line(exc)
+            state.record_outcome(db, message, client.reached, client.clock_drift)
+            return FAILED, message
+        state.record_outcome(db, None, True, client.clock_drift)
+        return OK, summary
+
+
+def _steps(cfg, client, retrying):
+    office, batch = cfg["OFFICE"], int(cfg["SYNC_BATCH_EVENTS"])
+    with progress_for(pending_count(db)) as progress:
+        pushed = push_outbox(db, client, retrying, office, batch, progress)
+    if pushed.quarantined:
+        log.warning("central refused %d events (quarantined)", len(pushed.quarantined))
+    pulled = pull_changes(db, client, retrying)
+    days = days_to_check(office, pushed.days)
+    left = reconcile(db, client, retrying, office, days,
+                     resend=lambda: push_outbox(db, client, retrying, office, batch))
+    if left:
+        raise SyncFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
+                         + " | ".join(left))
+    return (f"ok: pushed {pushed.sent} events ({pushed.duplicates} already at central, "
+            f"{len(pushed.quarantined)} quarantined), pulled {pulled} changes, "
+            f"{len(days)} day(s) reconciled")
+
+
+def _one_line(exc):
+    if isinstance(exc, SyncFailed):
+        return str(exc)
+    if isinstance(exc, CentralError):
+        return f"central refused: {exc.status} {exc.code}: {exc.message}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"central unreachable or failing: {type(exc).__name__}: {text}"[:500]
+
+
+def watch(cfg, interval, sleep=time.sleep, runs=None):
+    """Run again every `interval` seconds; a failed run is logged, never fatal."""
+    done = 0
+    while runs is None or done < runs:
+        status, line = run_once(cfg, sleep=sleep)
+        (log.info if status == OK else log.error)("%s", line)
+        done += 1
+        sleep(interval)
+
+
+def main(argv=None):
+    """Console entry point: antrean-sync --once | --watch [--interval 30]."""
+    args = _parse(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s antrean-sync %(levelname)s %(message)s")
+    cfg = load_settings()
+    if not cfg.get("TOKEN"):
+        print("antrean-sync: no token: set ANTREAN_TOKEN (flask --app central office token "
+              f"{cfg['OFFICE']})", file=sys.stderr)
+        return BAD_CONFIG
+    try:
+        with job_lock(lock_path(cfg["DATABASE_URL"])):
+            if args.watch:
+                return watch(cfg, args.interval) or OK
+            status, line = run_once(cfg)
+    except AlreadyRunning as exc:
+        print(f"antrean-sync: {exc}; exiting", file=sys.stderr)
+        return LOCKED
+    print(f"antrean-sync: {line}", file=sys.stdout if status == OK else sys.stderr)
+    return status
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="antrean-sync", description=__doc__.split("\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="one run, for cron")
+    mode.add_argument("--watch", action="store_true", help="run continuously")
+    parser.add_argument("--interval", type=float, default=30, help="seconds between runs")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Pull: central's changes for this office, applied page by page.
+
+Each page and the cursor that follows it are stored in one transaction, so
+the cursor never runs ahead of the rows (or behind them): killed at any
+instant, the next run asks again from the last committed cursor.
+"""
+import json
+from datetime import date
+
+from branch.models import LocalBooking, LocalSuspension, Setting, SyncState
+from sync.database import write_transaction
+
+PAGE = 500
+BOOKING_FIELDS = ["office", "date", "hour", "nik", "name", "purpose", "status"]
+SUSPENSION_FIELDS = ["nik", "reason", "starts_on", "ends_on", "lifted"]
+
+
+def pull_changes(db, client, retrying, page=PAGE):
+    """Apply every change central has after our cursor; how many were applied."""
+    applied = 0
+    while True:
+        cursor = SyncState.get_by_id(1).pull_cursor
+        answer = client.changes(cursor, page)
+        retrying(apply_page, db, answer["changes"], answer["cursor"])
+        applied += len(answer["changes"])
+        if not answer["more"] or not answer["changes"]:
+            return applied
+
+
+def apply_page(db, changes, cursor):
+    """Apply a page of changes and move the cursor (forward only) in one transaction."""
+    with write_transaction(db):
+        for change in changes:
+            APPLY[change["kind"]](change["payload"])
+        (SyncState.update(pull_cursor=cursor)
+         .where(SyncState.id == 1, SyncState.pull_cursor < cursor).execute())
+
+
+def _booking(payload):
+    """Upsert by code; the branch's own `ticket` column is left as it is."""
+    row = {"code": payload["code"], **{f: payload[f] for f in BOOKING_FIELDS}}
+    row["date"] = date.fromisoformat(row["date"])
+    (LocalBooking.insert(**row)
+     .on_conflict(conflict_target=[LocalBooking.code],
+                  preserve=[getattr(LocalBooking, f) for f in BOOKING_FIELDS]).execute())
+
+
+def _suspension(payload):
+    row = {"central_id": payload["id"], **{f: payload[f] for f in SUSPENSION_FIELDS}}
+    row["starts_on"] = date.fromisoformat(row["starts_on"])
+    row["ends_on"] = date.fromisoformat(row["ends_on"])
+    (LocalSuspension.insert(**row)
+     .on_conflict(conflict_target=[LocalSuspension.central_id],
+                  preserve=[getattr(LocalSuspension, f) for f in SUSPENSION_FIELDS]).execute())
+
+
+def _office(payload):
+    """Office settings: one Setting row per key, the value as JSON."""
+    for key, value in payload.items():
+        (Setting.insert(key=key, value=json.dumps(value))
+         .on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute())
+
+
+APPLY = {"booking": _booking, "suspension": _suspension, "office": _office}

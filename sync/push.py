@@ -1,0 +1,123 @@
+"""Push: the branch's pending outbox events to central, in sequence order, in batches.
+
+The outbox is streamed (never loaded whole) and each batch travels as one
+gzip-compressed JSON body built from the stored payload text as is. While
+central applies one batch the next is read and encoded, so both machines
+work at once. An event is marked sent only after central's 2xx answer, in a
+transaction of its own: killed at any instant, the job re-sends at most one
+batch, and central ignores the event ids it already has.
+"""
+import gzip
+import json
+from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from branch.models import Outbox, utcnow
+from sync.database import write_transaction
+from sync.schema import SCHEMA_VERSION
+
+from .client import CentralError
+
+BATCH_EVENTS = 1000
+BATCH_BYTES = 900_000      # under central's 1 MB body limit, before compression
+Row = namedtuple("Row", "seq uuid day body")
+
+# Walk the primary key (`+state` keeps SQLite off the state index), so each
+# batch costs the same whether 1,000 or 1,000,000 events wait.
+NEXT_ROWS = ("SELECT seq, uuid, office, day, kind, payload, created_at FROM outbox "
+             "WHERE seq > ? AND +state = 'pending' ORDER BY seq LIMIT ?")
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    duplicates: int = 0
+    quarantined: list = field(default_factory=list)     # (uuid, reason)
+    days: set = field(default_factory=set)
+    cursors: list = field(default_factory=list)         # central's cursor after each batch
+
+
+def pending_count(db):
+    """How many events wait to be pushed (the banner's backlog)."""
+    return Outbox.select().where(Outbox.state == "pending").count()
+
+
+def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progress=None):
+    """Push every pending event; a PushReport. Raises on a refusal that retrying cannot fix."""
+    report = PushReport()
+    first = Outbox.select(Outbox.seq).where(Outbox.state == "pending").order_by(Outbox.seq)
+    first = first.scalar()
+    if first is None:
+        return report
+    with ThreadPoolExecutor(max_workers=1) as network:
+        batch = _read_batch(db, first - 1, batch_events)
+        sending = network.submit(_send, client, office, batch) if batch else None
+        while sending:
+            following = _read_batch(db, batch[-1].seq, batch_events)
+            results = sending.result()
+            sending = network.submit(_send, client, office, following) if following else None
+            retrying(_mark, db, results, report)
+            if progress:
+                progress(len(batch))
+            batch = following
+    return report
+
+
+def _read_batch(db, after, limit):
+    rows, size = [], 0
+    for seq, uuid, office, day, kind, payload, created_at in db.execute_sql(
+            NEXT_ROWS, (after, limit)):
+        body = _encode(seq, uuid, office, day, kind, payload, created_at)
+        if rows and size + len(body) > BATCH_BYTES:
+            break
+        rows.append(Row(seq, uuid, str(day), body))
+        size += len(body) + 1
+    return rows
+
+
+def _encode(seq, uuid, office, day, kind, payload, created_at):
+    """One event on the wire; the payload is already compact JSON text in the outbox."""
+    return (f'{{"id":"{uuid}","seq":{seq},"office":{json.dumps(office)},"day":"{day}",'
+            f'"kind":{json.dumps(kind)},"schema_version":{SCHEMA_VERSION},'
+            f'"payload":{payload},"created_at":"{str(created_at).replace(" ", "T")}"}}'
+            ).encode()
+
+
+def _send(client, office, rows):
+    """Central's answers for `rows`: halves are sent on 413/422 until each part passes."""
+    body = b'{"office":%s,"events":[%s]}' % (json.dumps(office).encode(),
+                                             b",".join(row.body for row in rows))
+    try:
+        return [(rows, client.push(gzip.compress(body, compresslevel=1)))]
+    except CentralError as exc:
+        if exc.status not in (413, 422):
+            raise
+        if len(rows) > 1:
+            half = len(rows) // 2
+            return _send(client, office, rows[:half]) + _send(client, office, rows[half:])
+        # One event central cannot even read: quarantine it here with central's reason.
+        return [(rows, {"quarantined": [{"id": rows[0].uuid, "reason": exc.message}]})]
+
+
+def _mark(db, results, report):
+    """Mark a batch sent (or quarantined with central's reason) in one transaction."""
+    now = utcnow()
+    with write_transaction(db):
+        for rows, answer in results:
+            refused = {q["id"]: q["reason"] for q in answer.get("quarantined", [])}
+            sent = [row.seq for row in rows if row.uuid not in refused]
+            if sent:
+                (Outbox.update(state="sent", sent_at=now)
+                 .where(Outbox.seq.in_(sent), Outbox.state == "pending").execute())
+            for uuid, reason in refused.items():
+                (Outbox.update(state="quarantined", error=f"central: {reason}")
+                 .where(Outbox.uuid == uuid).execute())
+    for rows, answer in results:
+        refused = {q["id"]: q["reason"] for q in answer.get("quarantined", [])}
+        report.sent += len(rows) - len(refused)
+        report.duplicates += answer.get("duplicates", 0)
+        report.quarantined += list(refused.items())
+        report.days.update(row.day for row in rows)
+        if "cursor" in answer:
+            report.cursors.append(answer["cursor"])

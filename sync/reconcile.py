@@ -1,0 +1,56 @@
+"""Reconcile: prove, day by day, that central holds exactly the branch's events.
+
+Both sides compute sync.digest over the events of an office-day. When they
+differ the branch re-sends that day (central ignores what it already has)
+and compares again; a difference that remains is reported, never hidden.
+"""
+from datetime import date
+
+from branch.models import Outbox
+from sync.database import write_transaction
+from sync.digest import compute_digest, differences
+
+RECENT_DAYS = 3
+
+
+def branch_digest(office, day):
+    """The branch's digest of `day`: every event except those central refused."""
+    rows = (Outbox.select(Outbox.uuid, Outbox.kind, Outbox.payload)
+            .where(Outbox.office == office, Outbox.day == day, Outbox.state != "quarantined")
+            .tuples())
+    return compute_digest(rows)
+
+
+def days_to_check(office, touched, recent=RECENT_DAYS):
+    """The days pushed in this run plus the last `recent` days that have events."""
+    latest = (Outbox.select(Outbox.day).where(Outbox.office == office).distinct()
+              .order_by(Outbox.day.desc()).limit(recent))
+    return sorted({_as_date(d) for d in touched} | {row.day for row in latest})
+
+
+def reconcile(db, client, retrying, office, days, resend):
+    """Compare digests for `days`; re-send a differing day once; the differences left."""
+    problems = []
+    for day in days:
+        if _same(client, office, day):
+            continue
+        retrying(_mark_day_pending, db, office, day)
+        resend()
+        left = differences(branch_digest(office, day), client.digest(day))
+        if left:
+            problems.append(f"{day}: {'; '.join(left)}")
+    return problems
+
+
+def _same(client, office, day):
+    return not differences(branch_digest(office, day), client.digest(day))
+
+
+def _mark_day_pending(db, office, day):
+    with write_transaction(db):
+        (Outbox.update(state="pending")
+         .where(Outbox.office == office, Outbox.day == day, Outbox.state == "sent").execute())
+
+
+def _as_date(day):
+    return day if isinstance(day, date) else date.fromisoformat(day)

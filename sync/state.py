@@ -1,0 +1,31 @@
+"""The one SyncState row: written by the job, only read by the branch pages (the banner)."""
+from branch.models import SyncState, utcnow
+from sync.database import write_transaction
+
+
+def ensure_state(db):
+    """The SyncState row (id 1), created on the first run."""
+    with write_transaction(db):
+        state = SyncState.get_or_none(SyncState.id == 1)
+        return state or SyncState.create(id=1)
+
+
+def record_attempt(db):
+    with write_transaction(db):
+        SyncState.update(last_attempt=utcnow()).where(SyncState.id == 1).execute()
+
+
+def record_outcome(db, error, reached, clock_drift):
+    """After a run: success clears the outage; a failure keeps when it began."""
+    now = utcnow()
+    with write_transaction(db):
+        state = SyncState.get_by_id(1)
+        if reached is not None:
+            state.central_reachable = reached
+            state.unreachable_since = None if reached else (state.unreachable_since or now)
+        if clock_drift is not None:
+            state.clock_drift_seconds = round(clock_drift, 1)
+        state.last_error = error
+        if error is None:
+            state.last_success = now
+        state.save()

@@ -67,12 +67,13 @@ def create_booking(request, now):
     """Book a place for `request` (a schemas.BookingRequest) at the instant `now`."""
     office = get_office(request.office)
     nik = check_applicant(office, request, now)
-    # A committed-data read first: once the day is gone, refusals need no write lock.
+    # Committed-data reads first: once the day is gone, refusals need no write lock.
+    refuse_duplicate(nik.value, now)
     refuse_if_full(office, request.date, request.hour)
     try:
         with office_counting_transaction(office.code) as office:
             expire_past_bookings(nik.value, now)
-            refuse_duplicate(nik.value)
+            refuse_duplicate(nik.value, now)
             refuse_if_full(office, request.date, request.hour)
             return _insert(office, request, nik.value, now)
     except IntegrityError:
@@ -136,14 +137,17 @@ def expire_past_bookings(nik, now):
                           office=booking.office.code)
 
 
-def refuse_duplicate(nik):
-    """One active booking per NIK (the unique index enforces it; this says it kindly)."""
-    active = (Booking.select(Booking, Office).join(Office)
-              .where(Booking.nik == nik, Booking.status == Booking.ACTIVE).first())
-    if active is not None:
-        raise DuplicateBooking(
-            f"This NIK already has a booking at {active.office.name} on {active.date} at "
-            f"{active.hour:02d}:00. Cancel it first to book another time.")
+def refuse_duplicate(nik, now):
+    """One active booking per NIK (the unique index enforces it; this says it kindly).
+
+    A booking whose day has passed does not count: it expires at the next attempt.
+    """
+    for active in (Booking.select(Booking, Office).join(Office)
+                   .where(Booking.nik == nik, Booking.status == Booking.ACTIVE)):
+        if active.date >= local_today(active.office, now):
+            raise DuplicateBooking(
+                f"This NIK already has a booking at {active.office.name} on {active.date} at "
+                f"{active.hour:02d}:00. Cancel it first to book another time.")
 
 
 def new_code(office):

@@ -55,8 +55,18 @@ def _check_csrf():
     sent, expected = request.form.get("csrf_token", ""), session.get("csrf", "")
     if expected and hmac.compare_digest(sent, expected):
         return None
+    if request.path.startswith("/kiosk"):
+        return _kiosk_again()
     return render_error_page("This form has expired. Please go back, reload the page "
                              "and try again.", 400)
+
+
+def _kiosk_again():
+    """A kiosk left open across a server restart: one more press must do it."""
+    nik = request.form.get("nik", "")
+    form = {"nik": nik, "booking_nik": nik, "booking_code": request.form.get("booking_code", "")}
+    return render_template("kiosk.html", form=form, message="Sorry, the screen had timed "
+                           "out. Please press your choice again."), 400
 
 
 def wants_html():
@@ -83,17 +93,22 @@ def kiosk():
 
 @bp.post("/kiosk/ticket")
 def kiosk_take():
-    nik = request.form.get("nik", "").strip()
+    nik = _typed_nik()
     lane, _, reason = request.form.get("choice", "general").partition(":")
     return _issue_at_kiosk({"nik": nik}, lane, nik, reason=reason or None)
 
 
 @bp.post("/kiosk/check-in")
 def kiosk_checkin():
-    nik = request.form.get("nik", "").strip()
+    nik = _typed_nik()
     code = request.form.get("booking_code", "").strip().upper()
     return _issue_at_kiosk({"booking_code": code, "booking_nik": nik}, "booking", nik,
                            booking_code=code)
+
+
+def _typed_nik():
+    """The NIK as typed, without the spaces and dashes people copy from a KTP."""
+    return "".join(request.form.get("nik", "").replace("-", " ").split())
 
 
 def _issue_at_kiosk(form, lane, nik, **options):
@@ -154,7 +169,7 @@ def logout():
 
 def _safe_next(target):
     """Only ever redirect within this site after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return url_for("pages.counter")
 

@@ -83,6 +83,12 @@ def test_kiosk_issues_a_ticket_and_shows_its_number(client):
     assert NIK not in text(page)     # the ticket screen never shows the NIK
 
 
+def test_kiosk_accepts_a_nik_typed_in_groups(client):
+    response = post(client, "/kiosk/ticket", nik="3604 0115-0590 0001", choice="general")
+    assert response.status_code == 303
+    assert Ticket.get().nik == NIK
+
+
 def test_kiosk_priority_ticket_carries_the_reason(client):
     response = post(client, "/kiosk/ticket", nik=ELDER_NIK, choice="priority:elderly")
     assert response.status_code == 303
@@ -124,10 +130,21 @@ def test_kiosk_second_check_in_names_the_first_ticket(client):
 
 
 def test_post_without_csrf_token_is_refused(client):
-    client.get("/kiosk")     # the session has a token; this form does not send it
-    response = client.post("/kiosk/ticket", data={"nik": NIK, "choice": "general"})
+    log_in(client)
+    response = client.post("/counter/choose", data={"counter": "1"})
     assert response.status_code == 400
     assert "expired" in text(response)
+    with client.session_transaction() as session:
+        assert "counter" not in session
+
+
+def test_kiosk_with_a_stale_token_asks_to_press_again(client):
+    client.get("/kiosk")     # the session has a token; this form does not send it
+    response = client.post("/kiosk/ticket", data={"nik": NIK, "choice": "general",
+                                                  "csrf_token": "from-before-a-restart"})
+    assert response.status_code == 400
+    assert "press your choice again" in text(response)
+    assert f'value="{NIK}"' in text(response)
     assert Ticket.select().count() == 0
 
 
@@ -168,9 +185,10 @@ def test_login_failure_says_so(client):
     assert client.get("/counter").status_code == 302
 
 
-def test_login_never_redirects_off_site(client):
-    response = post(client, "/login", username="staff", password=PASSWORD,
-                    next="//evil.example/")
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/",
+                                    "https://evil.example/"])
+def test_login_never_redirects_off_site(client, target):
+    response = post(client, "/login", username="staff", password=PASSWORD, next=target)
     assert response.headers["Location"].endswith("/counter")
 
 

@@ -10,7 +10,7 @@ from sync.errors import AntreanError
 
 from . import auth, counters, tickets
 from .models import Counter, Ticket
-from .pages import OUTCOMES, _open_counters, bp, render_staff
+from .pages import OUTCOMES, bp, render_staff
 
 
 @bp.get("/counter")
@@ -103,6 +103,11 @@ def _console(chosen, status=200, **context):
     return render_staff("counter.html", status, counter=chosen,
                         current=Ticket.get_by_id(serving[0]) if serving else None,
                         waiting=counters.waiting_counts(day), **context)
+
+
+def _open_counters():
+    found = Counter.select().where(Counter.active == True)  # noqa: E712
+    return sorted(found, key=lambda c: (len(c.name), c.name))   # "2" before "10"
 
 
 def _chosen_counter():

@@ -14,7 +14,7 @@ from flask import (Blueprint, current_app, get_flashed_messages, redirect,
 from sync.errors import AntreanError
 
 from . import auth, counters, status as sync_state, tickets
-from .models import Counter, Ticket
+from .models import Ticket
 
 bp = Blueprint("pages", __name__)
 
@@ -136,11 +136,6 @@ def board():
     return render_template("board.html", rows=counters.current_tickets(day),
                            waiting=counters.waiting_counts(day), now=tickets.local_now(),
                            refresh_seconds=BOARD_REFRESH_SECONDS)
-
-
-def _open_counters():
-    found = Counter.select().where(Counter.active == True)  # noqa: E712
-    return sorted(found, key=lambda c: (len(c.name), c.name))   # "2" before "10"
 
 
 # --- login ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ counts stable until commit, `refuse_if_full` says whether a place is left.
 """
 import secrets
 from contextlib import contextmanager
+
 from peewee import IntegrityError
 
 from sync.database import is_postgres, write_transaction

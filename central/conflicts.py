@@ -7,10 +7,12 @@ rule decides what the merged view says and a Conflict row tells an admin.
 - a check-in whose code is unknown or belongs to another NIK is flagged;
 - a booking and a walk-in for the same NIK and day count once, and are flagged.
 """
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from .bulk import iso_day, select_rows
 from .changes import record_change
-from .merged import Conflict, MergedTicket
+from .db import db
+from .merged import Conflict
 from .models import Booking, Office, Suspension
 
 WALK_IN_LANES = ("general", "priority")
@@ -67,7 +69,8 @@ def _check_in_problem(office, booking, payload):
 
 def _services(office, fresh, tickets):
     """Finished tickets: their bookings become served; suspended people are flagged."""
-    served = [tickets[(e.day, p.ticket)] for e, p in fresh if e.kind == "ticket_finished"]
+    served = [tickets[(e.day.isoformat(), p.ticket)] for e, p in fresh
+              if e.kind == "ticket_finished"]
     found = _suspended_served(office, served)
     bookings = _bookings({t["booking_code"] for t in served if t["booking_code"]})
     for ticket in served:
@@ -89,38 +92,39 @@ def _suspended_served(office, served):
     if not niks:
         return []
     by_nik = {}
-    for suspension in Suspension.select().where(Suspension.nik.in_(list(niks))):
+    for suspension in _suspensions_of(niks):
         by_nik.setdefault(suspension.nik, []).append(suspension)
     return [_conflict(office, t["day"], "served_while_suspended", t["number"],
                       f"Ticket {t['number']} served NIK {t['nik']} on {t['day']}, while "
                       f"suspension #{s.id} ({s.starts_on} to {s.ends_on}) already existed.")
-            for t in served for s in by_nik.get(t["nik"], []) if _in_force(s, t["day"])]
+            for t in served for s in by_nik.get(t["nik"], [])
+            if _in_force(s, date.fromisoformat(t["day"]))]
 
 
-def _in_force(suspension, day):
-    """Issued by the end of `day`, covering `day`, and not lifted before it."""
-    day_end = datetime.combine(day + timedelta(days=1), time())
-    return (suspension.starts_on <= day <= suspension.ends_on
-            and suspension.created_at < day_end
-            and (suspension.lifted_at is None or suspension.lifted_at.date() > day))
+def _suspensions_of(niks):
+    """Suspensions of any of `niks` (a cheap probe first: almost nobody is suspended)."""
+    hit = select_rows(db, "SELECT DISTINCT nik FROM suspension WHERE nik IN {}", niks)
+    if not hit:
+        return []
+    return list(Suspension.select().where(Suspension.nik.in_([row[0] for row in hit])))
 
 
 def _walk_ins_with_bookings(office, fresh):
     """A NIK with a walk-in ticket and a booking the same day is one person, flagged once."""
-    issued = {(e.day, p.nik) for e, p in fresh if e.kind == "ticket_issued"}
+    issued = {(e.day.isoformat(), p.nik) for e, p in fresh if e.kind == "ticket_issued"}
     if not issued:
         return []
-    days, niks = list({d for d, _ in issued}), list({n for _, n in issued})
+    days, niks = {d for d, _ in issued}, {n for _, n in issued}
     walk_ins, booked = set(), set()
-    for t in (MergedTicket.select(MergedTicket.day, MergedTicket.nik, MergedTicket.lane,
-                                  MergedTicket.booking_code)
-              .where(MergedTicket.office == office, MergedTicket.day.in_(days),
-                     MergedTicket.nik.in_(niks))):
-        (booked if t.booking_code or t.lane == "booking" else walk_ins).add((t.day, t.nik))
-    for b in (Booking.select(Booking.date, Booking.nik).join(Office)
-              .where(Office.code == office, Booking.date.in_(days), Booking.nik.in_(niks),
-                     Booking.status != "cancelled")):
-        booked.add((b.date, b.nik))
+    for day, nik, lane, code in select_rows(
+            db, "SELECT day, nik, lane, booking_code FROM merged_ticket "
+                "WHERE office = {} AND day IN {} AND nik IN {}", office, days, niks):
+        (booked if code or lane == "booking" else walk_ins).add((iso_day(day), nik))
+    for day, nik in select_rows(
+            db, "SELECT b.date, b.nik FROM booking b JOIN office o ON o.id = b.office_id "
+                "WHERE o.code = {} AND b.date IN {} AND b.nik IN {} AND b.status != 'cancelled'",
+            office, days, niks):
+        booked.add((iso_day(day), nik))
     return [_conflict(office, day, "booking_and_walk_in", nik,
                       f"NIK {nik} has a booking and a walk-in ticket on {day}; counted once.")
             for day, nik in sorted(issued & walk_ins & booked)]

@@ -33,8 +33,9 @@ class QuarantinedEvent(BaseModel):
     day = DateField()
     kind = CharField(max_length=24)
     payload = TextField()
-    reason = TextField()
+    created_at = DateTimeField()            # branch clock: informational only
     received_at = DateTimeField(default=utcnow)
+    reason = TextField()
 
 
 class MergedTicket(BaseModel):

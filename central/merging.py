@@ -19,6 +19,7 @@ from sync.digest import compute_digest
 from sync.schema import validate_payload
 
 from . import conflicts
+from .bulk import insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
 from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
                      QuarantinedEvent, ReceivedEvent)
@@ -26,6 +27,9 @@ from .models import utcnow
 
 TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
 TICKET_KEY = ("office", "day", "number")
+QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
+                      "received_at", "reason"]
+EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at"]
 
 
 def apply_batch(office, events):
@@ -60,34 +64,27 @@ def _reason(exc):
     return "invalid payload: " + "; ".join(parts)
 
 
-def _row(office, event):
+def _row(office, event, now):
     created = event.created_at
     if created.tzinfo is not None:
         created = created.astimezone(timezone.utc).replace(tzinfo=None)
     return (str(event.id), office, event.seq, event.day, event.kind,
             json.dumps(event.payload, separators=(",", ":"), sort_keys=True, default=str),
-            created)
+            created, now)
 
 
 def _store_events(office, accepted):
     """Insert the events; the ids actually inserted (RETURNING skips the duplicates)."""
-    if not accepted:
-        return set()
-    fields = [ReceivedEvent.id, ReceivedEvent.office, ReceivedEvent.seq, ReceivedEvent.day,
-              ReceivedEvent.kind, ReceivedEvent.payload, ReceivedEvent.created_at]
-    query = (ReceivedEvent.insert_many([_row(office, e) for e, _ in accepted], fields=fields)
-             .on_conflict_ignore().returning(ReceivedEvent.id).tuples())
-    return {row[0] for row in query.execute()}
+    now = utcnow()
+    rows = [_row(office, event, now) for event, _ in accepted]
+    return {row[0] for row in insert_rows(db, "received_event", EVENT_COLUMNS, rows,
+                                          returning="id")}
 
 
 def _quarantine(office, rejected):
-    if not rejected:
-        return
-    rows = [_row(office, event) + (reason,) for event, reason in rejected]
-    fields = [QuarantinedEvent.event_id, QuarantinedEvent.office, QuarantinedEvent.seq,
-              QuarantinedEvent.day, QuarantinedEvent.kind, QuarantinedEvent.payload,
-              QuarantinedEvent.received_at, QuarantinedEvent.reason]
-    QuarantinedEvent.insert_many(rows, fields=fields).on_conflict_ignore().execute()
+    now = utcnow()
+    rows = [_row(office, event, now) + (reason,) for event, reason in rejected]
+    insert_rows(db, "quarantined_event", QUARANTINE_COLUMNS, rows)
 
 
 def _apply(office, fresh):
@@ -104,7 +101,7 @@ def _merge_tickets(office, fresh):
     touched = defaultdict(list)
     for event, payload in fresh:
         if hasattr(payload, "ticket"):
-            touched[(event.day, payload.ticket)].append((event, payload))
+            touched[(event.day.isoformat(), payload.ticket)].append((event, payload))
     if not touched:
         return {}
     rows = _load_tickets(office, touched)
@@ -112,21 +109,19 @@ def _merge_tickets(office, fresh):
         row = rows.setdefault(key, _new_ticket(office, *key))
         for event, payload in events:
             _fold(row, event, payload)
-    (MergedTicket.insert_many([{f: r[f] for f in TICKET_FIELDS} for r in rows.values()])
-     .on_conflict(conflict_target=[MergedTicket.office, MergedTicket.day, MergedTicket.number],
-                  preserve=[getattr(MergedTicket, f) for f in TICKET_FIELDS
-                            if f not in TICKET_KEY])
-     .execute())
+    insert_rows(db, "merged_ticket", TICKET_FIELDS,
+                [tuple(r[f] for f in TICKET_FIELDS) for r in rows.values()],
+                conflict=upsert_clause(TICKET_KEY, TICKET_FIELDS))
     return rows
 
 
 def _load_tickets(office, keys):
-    days = {day for day, _ in keys}
-    numbers = {number for _, number in keys}
-    query = (MergedTicket.select()
-             .where(MergedTicket.office == office, MergedTicket.day.in_(list(days)),
-                    MergedTicket.number.in_(list(numbers))).dicts())
-    return {(r["day"], r["number"]): r for r in query if (r["day"], r["number"]) in keys}
+    """The merged tickets for `keys` ((iso day, number)), by key."""
+    found = select_rows(db, f"SELECT {', '.join(TICKET_FIELDS)} FROM merged_ticket "
+                            "WHERE office = {} AND day IN {} AND number IN {}",
+                        office, {day for day, _ in keys}, {number for _, number in keys})
+    rows = (dict(zip(TICKET_FIELDS, values), day=iso_day(values[1])) for values in found)
+    return {(r["day"], r["number"]): r for r in rows if (r["day"], r["number"]) in keys}
 
 
 def _new_ticket(office, day, number):

@@ -62,8 +62,8 @@ def _own_office(code):
 def push(body: PushBatch):
     """Apply a batch of outbox events; answers applied, duplicates, quarantined, cursor."""
     office = _own_office(body.office)
-    for event in body.events:
-        _own_office(event.office)
+    for other in {event.office for event in body.events}:
+        _own_office(other)
     limit = current_app.config["SYNC_MAX_BATCH_EVENTS"]
     if len(body.events) > limit:
         raise TooLarge(f"A batch holds at most {limit} events; split it.", limit=limit)

@@ -65,14 +65,17 @@ def run_once(cfg, sleep=time.sleep):
 
 def _steps(cfg, client, retrying):
     office, batch = cfg["OFFICE"], int(cfg["SYNC_BATCH_EVENTS"])
+    started = time.monotonic()
     with progress_for(pending_count(db)) as progress:
         pushed = push_outbox(db, client, retrying, office, batch, progress)
+    log.info("push: %d events sent in %.1f s", pushed.sent, time.monotonic() - started)
     if pushed.quarantined:
         log.warning("central refused %d events (quarantined)", len(pushed.quarantined))
     pulled = pull_changes(db, client, retrying)
-    days = days_to_check(office, pushed.days)
+    days, started = days_to_check(office, pushed.days), time.monotonic()
     left = reconcile(db, client, retrying, office, days,
                      resend=lambda: push_outbox(db, client, retrying, office, batch))
+    log.info("reconcile: %d day(s) compared in %.1f s", len(days), time.monotonic() - started)
     if left:
         raise SyncFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
                          + " | ".join(left))

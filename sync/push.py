@@ -27,6 +27,9 @@ Row = namedtuple("Row", "seq uuid day body")
 # batch costs the same whether 1,000 or 1,000,000 events wait.
 NEXT_ROWS = ("SELECT seq, uuid, office, day, kind, payload, created_at FROM outbox "
              "WHERE seq > ? AND +state = 'pending' ORDER BY seq LIMIT ?")
+MARK_SENT = ("UPDATE outbox SET state = 'sent', sent_at = ? "
+             "WHERE seq BETWEEN ? AND ? AND state = 'pending'")
+MARK_QUARANTINED = "UPDATE outbox SET state = 'quarantined', error = ? WHERE uuid = ?"
 
 
 @dataclass
@@ -101,18 +104,17 @@ def _send(client, office, rows):
 
 
 def _mark(db, results, report):
-    """Mark a batch sent (or quarantined with central's reason) in one transaction."""
+    """Mark a batch sent (or quarantined with central's reason) in one transaction.
+
+    A batch is every pending event between its first and last seq (it was read
+    that way, and only this job re-opens events), so one range update marks it.
+    """
     now = utcnow()
     with write_transaction(db):
         for rows, answer in results:
-            refused = {q["id"]: q["reason"] for q in answer.get("quarantined", [])}
-            sent = [row.seq for row in rows if row.uuid not in refused]
-            if sent:
-                (Outbox.update(state="sent", sent_at=now)
-                 .where(Outbox.seq.in_(sent), Outbox.state == "pending").execute())
-            for uuid, reason in refused.items():
-                (Outbox.update(state="quarantined", error=f"central: {reason}")
-                 .where(Outbox.uuid == uuid).execute())
+            db.execute_sql(MARK_SENT, (now, rows[0].seq, rows[-1].seq))
+            for q in answer.get("quarantined", []):
+                db.execute_sql(MARK_QUARANTINED, (f"central: {q['reason']}", q["id"]))
     for rows, answer in results:
         refused = {q["id"]: q["reason"] for q in answer.get("quarantined", [])}
         report.sent += len(rows) - len(refused)

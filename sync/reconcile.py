@@ -4,6 +4,7 @@ Both sides compute sync.digest over the events of an office-day. When they
 differ the branch re-sends that day (central ignores what it already has)
 and compares again; a difference that remains is reported, never hidden.
 """
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from branch.models import Outbox
@@ -31,19 +32,17 @@ def days_to_check(office, touched, recent=RECENT_DAYS):
 def reconcile(db, client, retrying, office, days, resend):
     """Compare digests for `days`; re-send a differing day once; the differences left."""
     problems = []
-    for day in days:
-        if _same(client, office, day):
-            continue
+    with ThreadPoolExecutor(max_workers=2) as network:   # central digests while we count ours
+        theirs = {day: network.submit(client.digest, day) for day in days}
+        differing = [day for day in days
+                     if differences(branch_digest(office, day), theirs[day].result())]
+    for day in differing:
         retrying(_mark_day_pending, db, office, day)
         resend()
         left = differences(branch_digest(office, day), client.digest(day))
         if left:
             problems.append(f"{day}: {'; '.join(left)}")
     return problems
-
-
-def _same(client, office, day):
-    return not differences(branch_digest(office, day), client.digest(day))
 
 
 def _mark_day_pending(db, office, day):

@@ -108,10 +108,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_gunicorn(port, database_url):
+def start_gunicorn(port, database_url, workers=1):
     """Central under gunicorn (the production server), waiting until it answers."""
     env = dict(os.environ, ANTREAN_DATABASE_URL=database_url)
-    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "-w", "1", "-b",
+    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning", "central:create_app()"],
                             cwd=ROOT, env=env, start_new_session=True)
     wait_for_port(port)

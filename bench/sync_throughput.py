@@ -1,0 +1,167 @@
+"""Sync throughput: one `antrean-sync --once` pushing a branch backlog to central under gunicorn.
+
+    .venv/bin/python bench/sync_throughput.py --events 100000
+
+Prints events/s end to end (the job's wall time, until both databases have
+committed), the rate of a raw sqlite3 executemany of the same rows (the
+ceiling), their ratio, and the job's peak memory (its own rusage).
+"""
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+BIN = os.path.dirname(sys.executable)
+OFFICE = "SRG"
+TICKETS_PER_DAY = 400          # three events each: issued, called, finished
+INSERT = ("INSERT INTO outbox (seq, uuid, office, day, kind, payload, created_at, state) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
+
+
+def event_rows(count, first_day=date(2026, 1, 5)):
+    """`count` realistic outbox rows, generated lazily (seq, uuid, office, day, kind, payload)."""
+    for seq in range(1, count + 1):
+        n, step = divmod(seq - 1, 3)
+        day = first_day + timedelta(days=n // TICKETS_PER_DAY)
+        ticket, nik = f"A{n % TICKETS_PER_DAY + 1:03d}", f"36{1 + n % 4:02d}014501900{n % 997:03d}"
+        payload = [{"ticket": ticket, "lane": "general", "nik": nik, "regency": nik[:4]},
+                   {"ticket": ticket, "counter": "1"},
+                   {"ticket": ticket, "counter": "1", "outcome": "passport_issued",
+                    "regency": nik[:4]}][step]
+        kind = ("ticket_issued", "ticket_called", "ticket_finished")[step]
+        yield (seq, str(uuid.uuid4()), OFFICE, day.isoformat(), kind,
+               json.dumps(payload, separators=(",", ":"), sort_keys=True),
+               "2026-01-05 08:00:00.000000")
+
+
+def make_branch(path, count):
+    """A migrated branch database holding `count` pending outbox events."""
+    from branch.db import db, init_db
+    from sync.database import open_database
+    db.initialize(open_database(f"sqlite:///{path}"))
+    init_db()
+    conn = sqlite3.connect(path)
+    rows = event_rows(count)
+    while chunk := [row for _, row in zip(range(50_000), rows)]:
+        conn.executemany(INSERT, chunk)
+        conn.commit()
+    conn.close()
+
+
+def make_central(path):
+    """A migrated central database with office SRG; its sync token."""
+    from central import create_app
+    from central.db import db, init_db
+    from central.models import Office
+    from central.tokens import issue_token
+    create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    init_db()
+    with db.connection_context():
+        Office.create(code=OFFICE, name="Kantor Imigrasi Serang")
+        return issue_token(OFFICE)
+
+
+def ceiling(path, count, batch):
+    """Raw sqlite3 executemany of the same rows: (one transaction, committed per batch) rates."""
+    rates = []
+    for per_batch in (False, True):
+        if os.path.exists(path):
+            os.remove(path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=wal")
+        conn.execute("PRAGMA synchronous=full")
+        conn.execute("CREATE TABLE received_event (id TEXT PRIMARY KEY, seq INTEGER, office TEXT,"
+                     " day TEXT, kind TEXT, payload TEXT, created_at TEXT)")
+        rows = ((u, s, o, d, k, p, c) for s, u, o, d, k, p, c in event_rows(count))
+        size, spent = (batch if per_batch else 50_000), 0.0
+        while chunk := [row for _, row in zip(range(size), rows)]:
+            started = time.perf_counter()     # generating the rows is not the ceiling's work
+            if per_batch or not spent:
+                conn.execute("BEGIN")
+            conn.executemany("INSERT INTO received_event VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
+            if per_batch:
+                conn.execute("COMMIT")
+            spent += time.perf_counter() - started
+        if not per_batch:
+            started = time.perf_counter()
+            conn.execute("COMMIT")
+            spent += time.perf_counter() - started
+        rates.append(count / spent)
+        conn.close()
+    return rates
+
+
+def run_job(env):
+    """Run `antrean-sync --once`; (seconds, peak RSS in MB, exit status, output)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([os.path.join(BIN, "antrean-sync"), "--once"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, proc.returncode, output
+
+
+def check(central_path, branch_path, count):
+    central = sqlite3.connect(central_path).execute("SELECT count(*) FROM received_event")
+    pending = sqlite3.connect(branch_path).execute(
+        "SELECT count(*) FROM outbox WHERE state != 'sent'")
+    received, left = central.fetchone()[0], pending.fetchone()[0]
+    if received != count or left:
+        sys.exit(f"NOT SYNCED: central holds {received}/{count}, branch has {left} unsent")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--central-scheme", default="sqlite", help="sqlite or sqlite+pool")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="antrean-bench-")
+    central_db, branch_db = os.path.join(work, "central.db"), os.path.join(work, "branch.db")
+    try:
+        token = make_central(central_db)
+        make_branch(branch_db, args.events)
+        sys.path.insert(0, os.path.join(ROOT, "tests", "sync"))
+        from sync_support import free_port, kill, start_gunicorn
+        port = free_port()
+        server = start_gunicorn(port, f"{args.central_scheme}:///{central_db}", workers=args.workers)
+        try:
+            env = dict(os.environ, ANTREAN_OFFICE=OFFICE, ANTREAN_TOKEN=token,
+                       ANTREAN_DATABASE_URL=f"sqlite:///{branch_db}",
+                       ANTREAN_CENTRAL_URL=f"http://127.0.0.1:{port}",
+                       ANTREAN_SYNC_BATCH_EVENTS=str(args.batch))
+            seconds, peak_mb, status, output = run_job(env)
+        finally:
+            kill(server)
+        if status != 0:
+            sys.exit(f"antrean-sync failed ({status}): {output.strip()[-500:]}")
+        check(central_db, branch_db, args.events)
+        whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
+        rate = args.events / seconds
+        print(f"events            {args.events}")
+        print(f"end to end        {rate:,.0f} events/s  ({seconds:.2f} s, one --once run: "
+              "push + pull + reconcile, both sides committed)")
+        print(f"ceiling           {whole:,.0f} events/s raw sqlite3 executemany, one transaction")
+        print(f"                  {batched:,.0f} events/s committed every {args.batch} rows")
+        print(f"ratio             {rate / whole:.2f} (one transaction)  "
+              f"{rate / batched:.2f} (per batch)")
+        print(f"job peak memory   {peak_mb:.0f} MB")
+        for line in output.strip().splitlines()[-3:]:
+            print(f"job said          {line.split(' INFO ')[-1]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

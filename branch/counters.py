@@ -7,13 +7,13 @@ a transfer puts a ticket back to waiting in another lane (same number).
 from flask import current_app
 from peewee import fn
 
-from sync.database import write_transaction
 
 from . import errors
 from .callpolicy import Waiting, choose_next
 from .db import db
 from .models import Call, Counter, Ticket
 from .outbox import record_event
+from .writelock import write_turn
 from .tickets import local_now, naive_utc, today
 
 OUTCOMES = ("passport_issued", "rejected", "incomplete_documents")
@@ -23,7 +23,7 @@ TRANSFER_LANES = ("general", "priority")
 def call_next(counter_name, staff, now=None):
     """Call the next ticket to `counter_name` by the call policy; None when nobody waits."""
     local = local_now(now)
-    with write_transaction(db):
+    with write_turn(db):
         counter = _counter(counter_name)
         _check_counter_free(counter, local.date())
         ticket = _next_ticket(local.date(), local.hour)
@@ -39,7 +39,7 @@ def call_next(counter_name, staff, now=None):
 
 def recall(ticket_id, staff):
     """Call the same ticket again (the applicant did not come yet)."""
-    with write_transaction(db):
+    with write_turn(db):
         ticket = _ticket(ticket_id, "called", "recall")
         ticket.recalls += 1
         ticket.save(only=[Ticket.recalls])
@@ -49,7 +49,7 @@ def recall(ticket_id, staff):
 
 def no_show(ticket_id, staff):
     """Close a called ticket whose applicant never came."""
-    with write_transaction(db):
+    with write_turn(db):
         ticket = _ticket(ticket_id, "called", "mark as no-show")
         ticket.status, ticket.finished_at = "no_show", naive_utc()
         ticket.save()
@@ -61,7 +61,7 @@ def transfer(ticket_id, to_lane, staff, reason=None):
     """Move a waiting or called ticket to the back of another lane's queue."""
     if to_lane not in TRANSFER_LANES:
         raise errors.Invalid(f"A ticket can be transferred to {' or '.join(TRANSFER_LANES)}.")
-    with write_transaction(db):
+    with write_turn(db):
         ticket = _ticket(ticket_id, ("waiting", "called"), "transfer")
         if ticket.lane == to_lane:
             raise errors.InvalidState(f"Ticket {ticket.number} is already in the {to_lane} lane.")
@@ -79,7 +79,7 @@ def finish(ticket_id, outcome, staff):
     """Close a called ticket with its outcome; a passport issued counts for the NIK's regency."""
     if outcome not in OUTCOMES:
         raise errors.Invalid(f"An outcome is one of {', '.join(OUTCOMES)}.")
-    with write_transaction(db):
+    with write_turn(db):
         ticket = _ticket(ticket_id, "called", "finish")
         ticket.status, ticket.outcome, ticket.finished_at = "done", outcome, naive_utc()
         ticket.save()

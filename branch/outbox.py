@@ -1,14 +1,26 @@
 """Writing outbox events. Call only inside the transaction that makes the change."""
 import json
 import uuid
+from datetime import datetime, timezone
 
 from sync.schema import PAYLOADS
 
-from .models import Outbox
+from .db import db
+
+# Prepared once: every change writes one of these, inside the write lock.
+INSERT_EVENT = ("INSERT INTO outbox (uuid, office, day, kind, payload, created_at, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending')")
 
 
 def record_event(office, day, kind, **payload):
-    """Append an event for `kind`; the payload is validated against the contract first."""
+    """Append an event for `kind`; the payload is validated against the contract first.
+
+    Returns the event's uuid.
+    """
     PAYLOADS[kind](**payload)  # a bug here must fail the change, not reach central
-    return Outbox.create(uuid=str(uuid.uuid4()), office=office, day=day, kind=kind,
-                         payload=json.dumps(payload, default=str, sort_keys=True))
+    event_id = str(uuid.uuid4())
+    created_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    db.execute_sql(INSERT_EVENT, (event_id, office, str(day), kind,
+                                  json.dumps(payload, default=str, sort_keys=True),
+                                  str(created_at)))
+    return event_id

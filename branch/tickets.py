@@ -6,25 +6,48 @@ and written inside one BEGIN IMMEDIATE transaction, and the unique index
 processes never share a number. Nothing here talks to central: bookings and
 suspensions come from the local copies the sync job keeps.
 """
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from peewee import fn
 
 from sync import nik as niks
-from sync.database import write_transaction
 from sync.schema import LANE_LETTERS
 
 from . import errors
 from .db import db
 from .models import LocalBooking, LocalSuspension, Refusal, Ticket
 from .outbox import record_event
+from .writelock import write_turn
+
+
+
+class _PreparedInserts(dict):
+    """Column names -> "INSERT INTO table (...) VALUES (?, ...)", built on first use."""
+
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, columns):
+        marks = ", ".join("?" * len(columns))
+        self[columns] = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({marks})"
+        return self[columns]
+
 
 LANES = tuple(LANE_LETTERS)
 REASONS = ("elderly", "pregnant", "disability")
 USED_STATUSES = ("checked_in", "served")   # central saw it checked in (at any office)
 CAPS = {"general": "CAP_GENERAL", "priority": "CAP_PRIORITY"}   # bookings: central's quota
+
+# The kiosk's hot path as prepared SQL (branch runs on SQLite only). Building
+# these with peewee cost more CPU than SQLite spends running them, and all of it
+# inside the write lock; tests read the rows back through the models.
+SUSPENDED_UNTIL = ("SELECT MAX(ends_on) FROM local_suspension WHERE nik = ? AND lifted = 0 "
+                   "AND starts_on <= ? AND ends_on >= ?")
+NEXT_SEQ = ("SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket "
+            "WHERE office = ? AND day = ? AND issued_lane = ?")
+_INSERT_TICKET = _PreparedInserts("ticket")
 
 
 def utcnow(now=None):
@@ -57,7 +80,7 @@ def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, no
     parsed = _checked_nik(nik, day)
     _check_reason(lane, reason, parsed, day)
     _check_override(override_by)
-    with write_transaction(db):
+    with write_turn(db):
         ends_on = _suspension_end(parsed.value, day)
         if ends_on:
             _record_refusal(parsed.value, day, ends_on, now)
@@ -98,11 +121,8 @@ def _check_override(staff):
 
 def _suspension_end(nik, day):
     """The latest end date of a suspension in force for `nik` on `day`, or None."""
-    found = (LocalSuspension.select(LocalSuspension.ends_on)
-             .where(LocalSuspension.nik == nik, LocalSuspension.lifted == False,  # noqa: E712
-                    LocalSuspension.starts_on <= day, LocalSuspension.ends_on >= day)
-             .order_by(LocalSuspension.ends_on.desc()).first())
-    return found.ends_on if found else None
+    ends_on = db.execute_sql(SUSPENDED_UNTIL, (nik, str(day), str(day))).fetchone()[0]
+    return date.fromisoformat(ends_on) if ends_on else None
 
 
 def _record_refusal(nik, day, ends_on, now):
@@ -113,19 +133,16 @@ def _record_refusal(nik, day, ends_on, now):
 def _issue(lane, parsed, day, now, reason, booking_code, override_by):
     office = _office()
     booking = _booking_for(booking_code, parsed.value, day) if lane == "booking" else None
-    seq = (Ticket.select(fn.MAX(Ticket.seq))
-           .where(Ticket.office == office, Ticket.day == day,
-                  Ticket.issued_lane == lane)
-           .scalar() or 0) + 1
+    seq = db.execute_sql(NEXT_SEQ, (office, str(day), lane)).fetchone()[0]
     beyond_quota = _beyond_cap(lane, seq, override_by)
     stamp = now.replace(tzinfo=None)
-    ticket = Ticket.create(
+    ticket = _insert_ticket(
         office=office, day=day, lane=lane, issued_lane=lane, seq=seq,
         number=f"{LANE_LETTERS[lane]}{seq:03d}",
         nik=parsed.value, regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
         booking_code=booking_code if lane == "booking" else None,
         booking_verified=(booking is not None) if lane == "booking" else None,
-        slot_hour=booking.hour if booking else None,
+        slot_hour=booking.hour if booking else None, status="waiting", recalls=0,
         issued_at=stamp, queued_at=stamp)
     record_event(office, day, "ticket_issued", ticket=ticket.number, lane=lane, nik=parsed.value,
                  regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
@@ -134,6 +151,13 @@ def _issue(lane, parsed, day, now, reason, booking_code, override_by):
     if lane == "booking":
         _check_in(booking, ticket, office, day)
     return ticket
+
+
+def _insert_ticket(**fields):
+    """INSERT the ticket with prepared SQL; the Ticket returned is what peewee would read back."""
+    values = [str(v) if isinstance(v, (date, datetime)) else v for v in fields.values()]
+    cursor = db.execute_sql(_INSERT_TICKET[tuple(fields)], values)
+    return Ticket(id=cursor.lastrowid, **fields)
 
 
 def _beyond_cap(lane, seq, override_by):

@@ -1,6 +1,6 @@
 """Issuing tickets: numbering, NIKs, priority reasons, suspensions and caps."""
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -125,3 +125,14 @@ def test_an_override_within_the_cap_is_not_beyond_quota(branch_app, supervisor):
     ticket = issue_ticket("general", YOUNG, override_by=supervisor)
     assert ticket.beyond_quota is False
     assert events("ticket_issued")[0][1]["staff"] is None
+
+
+def test_the_ticket_returned_is_the_row_stored(branch_app):
+    """The kiosk path inserts with prepared SQL; the models must read back the same ticket."""
+    issued = issue_ticket("priority", ELDER, reason="elderly")
+    stored = Ticket.get_by_id(issued.id)
+    assert stored.__data__ == {**issued.__data__, "counter": None, "outcome": None,
+                               "called_at": None, "finished_at": None}
+    event = Outbox.get()
+    assert (event.state, event.day, event.kind) == ("pending", stored.day, "ticket_issued")
+    assert isinstance(event.created_at, datetime)

@@ -19,23 +19,27 @@ from sync.database import is_sqlite, write_transaction
 
 _thread_turn = threading.Lock()
 _lock_files = {}        # (pid, path) -> fd: a forked worker opens its own
+_holder = threading.local()     # .path: the database whose turn this thread holds
 
 
 @contextmanager
 def write_turn(db):
     """write_transaction(db), entered only when this process's turn to write has come."""
     path = _lock_path(db)
-    if path is None:
+    if path is None or getattr(_holder, "path", None) == path:
+        # Not SQLite, or already this thread's turn: a nested write is a savepoint.
         with write_transaction(db):
             yield
         return
     with _thread_turn:
         fd = _lock_file(path)
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _holder.path = path
         try:
             with write_transaction(db):
                 yield
         finally:
+            _holder.path = None
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 

@@ -109,6 +109,14 @@ def _suspensions_of(niks):
     return list(Suspension.select().where(Suspension.nik.in_([row[0] for row in hit])))
 
 
+def _in_force(suspension, day):
+    """Issued by the end of `day`, covering `day`, and not lifted before it."""
+    day_end = datetime.combine(day + timedelta(days=1), time())
+    return (suspension.starts_on <= day <= suspension.ends_on
+            and suspension.created_at < day_end
+            and (suspension.lifted_at is None or suspension.lifted_at.date() > day))
+
+
 def _walk_ins_with_bookings(office, fresh):
     """A NIK with a walk-in ticket and a booking the same day is one person, flagged once."""
     issued = {(e.day.isoformat(), p.nik) for e, p in fresh if e.kind == "ticket_issued"}

@@ -31,6 +31,9 @@ def apply_page(db, changes, cursor):
     """Apply a page of changes and move the cursor (forward only) in one transaction."""
     with write_transaction(db):
         for change in changes:
+            if change["kind"] not in APPLY:
+                raise ValueError(f"central sent change {change['seq']} of unknown kind "
+                                 f"{change['kind']!r}; upgrade antrean-sync")
             APPLY[change["kind"]](change["payload"])
         (SyncState.update(pull_cursor=cursor)
          .where(SyncState.id == 1, SyncState.pull_cursor < cursor).execute())

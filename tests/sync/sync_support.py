@@ -155,3 +155,31 @@ def _ticket_events(record_event, office, day, n):
 
 
 DAY = date(2026, 11, 23)
+
+
+class Events:
+    """Wire events (sync.schema.Event as JSON) with increasing seq, as a branch sends them."""
+
+    def __init__(self, office="SRG"):
+        self.office, self.seq = office, 0
+
+    def __call__(self, kind, day=DAY, **payload):
+        import uuid
+        self.seq += 1
+        return {"id": str(uuid.uuid4()), "seq": self.seq, "office": self.office,
+                "day": day.isoformat(), "kind": kind, "schema_version": 1,
+                "payload": payload, "created_at": "2026-11-23T08:00:00"}
+
+    def ticket(self, number, nik, lane="general", day=DAY, outcome="passport_issued", **extra):
+        """Issued, called and finished events of one ticket."""
+        return [self("ticket_issued", day, ticket=number, lane=lane, nik=nik,
+                     regency=nik[:4], **extra),
+                self("ticket_called", day, ticket=number, counter="2"),
+                self("ticket_finished", day, ticket=number, counter="2", outcome=outcome,
+                     regency=nik[:4])]
+
+
+def push(api, events, office="SRG", token_of="SRG"):
+    """POST a batch to central's test client with an office's token."""
+    return api.client.post("/api/v1/sync/push", json={"office": office, "events": events},
+                           headers=api.auth(token_of))

@@ -1,0 +1,136 @@
+"""Central's merged view from pushed events: tickets, passports, bookings, conflicts."""
+from datetime import datetime, timedelta
+
+from sync_support import DAY, NIKS, Events, push
+
+from central.db import db
+from central.merged import Conflict, MergedRefusal, MergedTicket, PassportTally
+from central.models import Booking, Change, Office, Suspension
+
+BOOKER, WALKER = NIKS[0], NIKS[1]
+
+
+def book(code, nik=BOOKER, status="booked", office="SRG"):
+    with db.connection_context():
+        return Booking.create(code=code, office=Office.get(Office.code == office), date=DAY,
+                              hour=9, nik=nik, name="Siti Aminah", purpose="general",
+                              status=status)
+
+
+def booking(code):
+    with db.connection_context():
+        return Booking.get(Booking.code == code)
+
+
+def conflicts():
+    with db.connection_context():
+        return sorted((c.kind, c.subject, c.status) for c in Conflict.select())
+
+
+def checked_in(event, code, nik=BOOKER, number="B001", verified=True):
+    return [event("ticket_issued", ticket=number, lane="booking", nik=nik, regency=nik[:4],
+                  booking_code=code),
+            event("booking_checked_in", ticket=number, booking_code=code, nik=nik,
+                  verified=verified)]
+
+
+def test_tickets_outcomes_and_passports_by_regency(api):
+    event = Events()
+    batch = (event.ticket("A001", NIKS[0]) + event.ticket("A002", NIKS[0])
+             + event.ticket("A003", NIKS[1], outcome="rejected")
+             + [event("ticket_issued", ticket="A004", lane="general", nik=NIKS[2],
+                      regency=NIKS[2][:4], beyond_quota=True, staff="supervisor1"),
+                event("ticket_called", ticket="A004", counter="3"),
+                event("ticket_no_show", ticket="A004", counter="3")])
+    assert push(api, batch).status_code == 200
+    with db.connection_context():
+        tickets = {t.number: t for t in MergedTicket.select()}
+        tally = {(p.regency, p.count) for p in PassportTally.select()}
+    assert (tickets["A001"].status, tickets["A001"].outcome) == ("done", "passport_issued")
+    assert tickets["A003"].outcome == "rejected"
+    assert (tickets["A004"].status, tickets["A004"].beyond_quota,
+            tickets["A004"].override_staff) == ("no_show", True, "supervisor1")
+    assert tally == {(NIKS[0][:4], 2)}
+
+
+def test_events_of_one_ticket_across_batches_and_out_of_order(api):
+    event = Events()
+    issued, called, finished = event.ticket("A001", NIKS[0])
+    push(api, [called, finished])
+    push(api, [issued])           # a late re-send: fills the facts, keeps the status
+    push(api, [finished])         # a duplicate: counted once
+    with db.connection_context():
+        ticket = MergedTicket.get()
+        assert (ticket.status, ticket.nik, ticket.lane) == ("done", NIKS[0], "general")
+        assert PassportTally.get().count == 1
+
+
+def test_a_check_in_then_service_moves_the_booking_and_tells_the_branch(api):
+    book("SRG-AAA111")
+    event = Events()
+    push(api, checked_in(event, "SRG-AAA111"))
+    assert (booking("SRG-AAA111").status, booking("SRG-AAA111").ticket) == ("checked_in", "B001")
+    push(api, [event("ticket_finished", ticket="B001", counter="1",
+                     outcome="passport_issued", regency=BOOKER[:4])])
+    assert booking("SRG-AAA111").status == "served"
+    with db.connection_context():
+        last = Change.select().order_by(Change.seq.desc()).first()
+    assert (last.kind, last.key, last.office) == ("booking", "SRG-AAA111", "SRG")
+    assert '"status": "served"' in last.payload
+    assert conflicts() == []
+
+
+def test_a_booking_cancelled_online_but_served_offline_stays_served_and_is_flagged(api):
+    book("SRG-CCC333", status="cancelled")
+    event = Events()
+    push(api, checked_in(event, "SRG-CCC333") + [
+        event("ticket_finished", ticket="B001", counter="1", outcome="passport_issued",
+              regency=BOOKER[:4])])
+    assert booking("SRG-CCC333").status == "served"
+    assert conflicts() == [("cancelled_but_served", "SRG-CCC333", "open")]
+
+
+def test_a_person_served_while_a_suspension_existed_is_flagged(api):
+    with db.connection_context():
+        Suspension.create(nik=WALKER, reason="falsified documents", starts_on=DAY - timedelta(10),
+                          ends_on=DAY + timedelta(700), created_at=datetime(2026, 11, 1))
+        Suspension.create(nik=NIKS[2], reason="issued after the service",
+                          starts_on=DAY, ends_on=DAY + timedelta(700),
+                          created_at=datetime.combine(DAY + timedelta(1), datetime.min.time()))
+    event = Events()
+    push(api, event.ticket("A001", WALKER) + event.ticket("A002", NIKS[2]))
+    assert conflicts() == [("served_while_suspended", "A001", "open")]
+
+
+def test_check_ins_with_unknown_codes_or_another_persons_booking_are_flagged(api):
+    book("SRG-DDD444", nik=NIKS[3])
+    event = Events()
+    push(api, checked_in(event, "SRG-NOPE00", number="B001", verified=False)
+         + checked_in(event, "SRG-DDD444", number="B002"))
+    assert conflicts() == [("booking_other_nik", "SRG-DDD444", "open"),
+                           ("unknown_booking", "SRG-NOPE00", "open")]
+    assert booking("SRG-DDD444").status == "booked"
+    with db.connection_context():
+        detail = Conflict.get(Conflict.kind == "unknown_booking").detail
+    assert detail == ("Ticket B001 was a provisional check-in with booking SRG-NOPE00, "
+                      "which central does not know.")
+
+
+def test_a_booking_and_a_walk_in_for_the_same_person_count_once(api):
+    book("SRG-EEE555")
+    event = Events()
+    push(api, event.ticket("A001", BOOKER))
+    push(api, checked_in(event, "SRG-EEE555", number="B001"))
+    push(api, [event("ticket_issued", ticket="A002", lane="general", nik=BOOKER,
+                     regency=BOOKER[:4])])
+    assert conflicts() == [("booking_and_walk_in", BOOKER, "open")]
+
+
+def test_refusals_of_suspended_people_are_kept(api):
+    event = Events()
+    refusal = event("suspended_refused", nik=WALKER, suspension_ends_on="2028-01-01")
+    push(api, [refusal])
+    push(api, [refusal])
+    with db.connection_context():
+        assert [(r.nik, str(r.suspension_ends_on)) for r in MergedRefusal.select()] == [
+            (WALKER, "2028-01-01")]

@@ -1,0 +1,160 @@
+"""Central's sync API: tokens, push (idempotent, limits, quarantine), changes, digest."""
+import gzip
+import json
+
+from sync_support import DAY, NIKS, Events, push
+
+from central.changes import record_change
+from central.db import db
+from central.merged import OfficeSync, QuarantinedEvent, ReceivedEvent
+from central.tokens import issue_token
+from sync.digest import compute_digest
+
+
+def test_every_endpoint_needs_a_token(api):
+    for method, path in [("post", "/api/v1/sync/push"), ("get", "/api/v1/sync/changes"),
+                         ("get", f"/api/v1/sync/digest?day={DAY}")]:
+        response = getattr(api.client, method)(path)
+        assert response.status_code == 401
+        assert response.json["error"] == "unauthorized"
+        wrong = getattr(api.client, method)(path, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and "wrong or has been revoked" in wrong.json["message"]
+
+
+def test_a_new_token_revokes_the_previous_one(api):
+    old = api.auth()
+    with db.connection_context():
+        api.tokens["SRG"] = issue_token("SRG")
+    assert api.client.get("/api/v1/sync/changes", headers=old).status_code == 401
+    assert api.client.get("/api/v1/sync/changes", headers=api.auth()).status_code == 200
+    with db.connection_context():
+        assert ReceivedEvent.select().count() == 0
+
+
+def test_a_token_acts_only_for_its_own_office(api):
+    event = Events()
+    refused = push(api, [event("ticket_called", ticket="A001", counter="1")], token_of="CLG")
+    assert refused.status_code == 403 and refused.json["error"] == "forbidden"
+    assert "acts for office CLG, not SRG" in refused.json["message"]
+    other = Events(office="CLG")
+    mixed = push(api, [event("ticket_called", ticket="A001", counter="1"),
+                       other("ticket_called", ticket="A001", counter="1")])
+    assert mixed.status_code == 403
+    query = api.client.get(f"/api/v1/sync/digest?day={DAY}&office=CLG", headers=api.auth())
+    assert query.status_code == 403
+    with db.connection_context():
+        assert ReceivedEvent.select().count() == 0
+
+
+def test_push_applies_once_and_the_cursor_never_goes_back(api):
+    event = Events()
+    batch = event.ticket("A001", NIKS[0]) + event.ticket("A002", NIKS[1])
+    first = push(api, batch)
+    assert first.status_code == 200
+    assert first.json == {"applied": 6, "duplicates": 0, "quarantined": [], "cursor": 6}
+    again = push(api, batch[:4])
+    assert again.json == {"applied": 0, "duplicates": 4, "quarantined": [], "cursor": 6}
+    with db.connection_context():
+        assert ReceivedEvent.select().count() == 6
+        assert OfficeSync.get(OfficeSync.office == "SRG").cursor == 6
+
+
+def test_gzip_bodies_are_accepted(api):
+    body = gzip.compress(json.dumps({"office": "SRG", "events": Events().ticket(
+        "A001", NIKS[0])}).encode())
+    response = api.client.post("/api/v1/sync/push", data=body,
+                               headers={**api.auth(), "Content-Encoding": "gzip",
+                                        "Content-Type": "application/json"})
+    assert response.status_code == 200 and response.json["applied"] == 3
+
+
+def test_too_many_events_or_bytes_is_413(api):
+    api.app.config["SYNC_MAX_BATCH_EVENTS"] = 5
+    event = Events()
+    too_many = push(api, [event("ticket_called", ticket=f"A{n:03d}", counter="1")
+                          for n in range(6)])
+    assert too_many.status_code == 413 and too_many.json["error"] == "batch_too_large"
+    big = {"office": "SRG", "events": [event("ticket_called", ticket="A001",
+                                             counter="x" * 1_100_000)]}
+    packed = gzip.compress(json.dumps(big).encode())     # small on the wire, too big unpacked
+    too_big = api.client.post("/api/v1/sync/push", data=packed,
+                              headers={**api.auth(), "Content-Encoding": "gzip",
+                                       "Content-Type": "application/json"})
+    assert too_big.status_code == 413 and too_big.json["error"] == "batch_too_large"
+    with db.connection_context():
+        assert ReceivedEvent.select().count() == 0
+
+
+def test_invalid_events_are_quarantined_with_the_reason_and_the_rest_apply(api):
+    event = Events()
+    good = event.ticket("A001", NIKS[0])
+    bad_outcome = event("ticket_finished", ticket="A001", counter="1", outcome="lost",
+                        regency="3601")
+    unknown_kind = event("ticket_teleported", ticket="A001")
+    future = dict(event("ticket_called", ticket="A001", counter="1"), schema_version=9)
+    response = push(api, [good[0], bad_outcome, unknown_kind, future] + good[1:])
+    assert response.status_code == 200
+    reasons = {q["id"]: q["reason"] for q in response.json["quarantined"]}
+    assert reasons == {
+        bad_outcome["id"]: "invalid payload: outcome: Input should be 'passport_issued', "
+                           "'rejected' or 'incomplete_documents'",
+        unknown_kind["id"]: "unknown event kind 'ticket_teleported'",
+        future["id"]: "unknown schema version 9"}
+    assert response.json["applied"] == 3 and response.json["cursor"] == 6
+    with db.connection_context():
+        assert {q.event_id: q.reason for q in QuarantinedEvent.select()} == reasons
+    assert push(api, [bad_outcome]).json["quarantined"][0]["id"] == bad_outcome["id"]
+
+
+def test_a_malformed_envelope_is_refused_whole(api):
+    response = push(api, [{"id": "not-a-uuid", "seq": 1}])
+    assert response.status_code == 422 and response.json["error"] == "invalid"
+
+
+def test_changes_are_this_offices_and_everyones_in_centrals_order(api):
+    with db.connection_context():
+        record_change("booking", "SRG-1", {"code": "SRG-1"}, office="SRG")
+        record_change("booking", "CLG-1", {"code": "CLG-1"}, office="CLG")
+        record_change("suspension", "1", {"id": 1}, office=None)
+        record_change("office", "SRG", {"code": "SRG", "daily_quota": 140}, office="SRG")
+    first = api.client.get("/api/v1/sync/changes?since=0&limit=2", headers=api.auth()).json
+    assert [c["key"] for c in first["changes"]] == ["SRG-1", "1"]
+    assert first["more"] is True and first["cursor"] == first["changes"][-1]["seq"]
+    rest = api.client.get(f"/api/v1/sync/changes?since={first['cursor']}&limit=2",
+                          headers=api.auth()).json
+    assert [c["kind"] for c in rest["changes"]] == ["office"] and rest["more"] is False
+    assert rest["changes"][0]["payload"] == {"code": "SRG", "daily_quota": 140}
+    empty = api.client.get(f"/api/v1/sync/changes?since={rest['cursor']}",
+                           headers=api.auth()).json
+    assert empty == {"changes": [], "cursor": rest["cursor"], "more": False}
+    clg = api.client.get("/api/v1/sync/changes", headers=api.auth("CLG")).json
+    assert [c["key"] for c in clg["changes"]] == ["CLG-1", "1"]
+
+
+def test_digest_is_computed_from_the_events_central_holds(api):
+    event = Events()
+    batch = event.ticket("A001", NIKS[0]) + event.ticket("P001", NIKS[1], lane="priority")
+    push(api, batch)
+    digest = api.client.get(f"/api/v1/sync/digest?day={DAY}", headers=api.auth()).json
+    expected = compute_digest((e["id"], e["kind"], e["payload"]) for e in batch)
+    assert digest == {"office": "SRG", "day": DAY.isoformat(), **expected}
+    assert digest["events"] == 6 and digest["tickets"] == 2
+    assert digest["by_lane"] == {"general": 1, "priority": 1}
+    assert digest["passports_by_regency"] == {NIKS[0][:4]: 1, NIKS[1][:4]: 1}
+    bad = api.client.get("/api/v1/sync/digest?day=yesterday", headers=api.auth())
+    assert bad.status_code == 422
+
+
+def test_office_token_command_prints_a_new_token_and_revokes_the_old(api):
+    runner = api.app.test_cli_runner()
+    result = runner.invoke(args=["office", "token", "SRG"])
+    assert result.exit_code == 0
+    token = result.output.strip()
+    assert api.client.get("/api/v1/sync/changes", headers=api.auth()).status_code == 401
+    fresh = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/v1/sync/changes", headers=fresh).status_code == 200
+    with db.connection_context():
+        from central.models import Office
+        assert Office.get(Office.code == "SRG").token_hash != token   # only the hash is kept
+    unknown = runner.invoke(args=["office", "token", "XYZ"])
+    assert unknown.exit_code != 0 and "no office with code 'XYZ'" in unknown.output

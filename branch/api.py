@@ -82,6 +82,7 @@ def sync_status():
     """Sync state as the sync job last wrote it, and the outbox backlog. Never asks central."""
     state = status.sync_status()
     state.pop("quarantine", None)   # the status page lists them; the API gives the count
+    state = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in state.items()}
     return jsonify(office=current_app.config["OFFICE"], day=today().isoformat(),
                    waiting=counters.waiting_counts(), **state)
 

@@ -16,7 +16,7 @@ from sync.schema import LANE_LETTERS
 
 from . import errors
 from .db import db
-from .models import LocalBooking, LocalSuspension, Refusal, Ticket
+from .models import LocalBooking, Refusal, Ticket
 from .outbox import record_event
 from .writelock import write_turn
 

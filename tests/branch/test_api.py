@@ -1,5 +1,5 @@
 """JSON API v1: status codes, bodies and the database behind them."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -164,8 +164,10 @@ def test_status_reads_sync_state_and_outbox_counts(client):
     take(client)
     take(client)
     Outbox.update(state="quarantined", error="bad").where(Outbox.seq == 1).execute()
-    SyncState.create(central_reachable=False, last_error="connection refused")
+    SyncState.create(central_reachable=False, last_error="connection refused",
+                     last_success=datetime(2026, 11, 27, 2, 12))
     body = client.get("/api/v1/status").get_json()
+    assert body["last_success"] == "2026-11-27T09:12:00+07:00"   # office time, ISO 8601
     assert (body["pending"], body["quarantined"]) == (1, 1)
     assert body["central_reachable"] is False and body["last_error"] == "connection refused"
     assert body["office"] == "SRG"

@@ -3,6 +3,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from branch import counters, errors
 from branch.models import Call, LocalBooking, Outbox, Ticket
@@ -156,3 +158,26 @@ def test_a_transferred_ticket_keeps_its_number_and_lanes_keep_numbering(counter,
     assert issue_ticket("priority", ELDER, reason="elderly").number == "P001"
     assert issue_ticket("general", NIK).number == "A002"
     assert Ticket.get_by_id(moved.id).number == "A001"
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=st.lists(st.sampled_from(["general", "priority", "call"]), max_size=40))
+def test_property_calls_from_the_database_keep_the_streak_limit(counter, staff, plan):
+    """Same rule as the pure policy, but with the streak read back from the Call table."""
+    for model in (Call, Outbox, Ticket):
+        model.delete().execute()
+    k, run = 3, 0
+    for step in plan + ["call"] * len(plan):
+        if step != "call":
+            issue_ticket(step, ELDER, reason="elderly" if step == "priority" else None)
+            continue
+        general_waited = Ticket.select().where(Ticket.status == "waiting",
+                                               Ticket.lane == "general").exists()
+        ticket = counters.call_next("1", staff)
+        if ticket is None:
+            continue
+        counters.finish(ticket.id, "rejected", staff)
+        run = run + 1 if ticket.lane == "priority" else 0
+        assert not general_waited or run <= k
+    assert not Ticket.select().where(Ticket.status == "waiting").exists()

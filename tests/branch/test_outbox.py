@@ -68,8 +68,8 @@ def test_an_invalid_payload_fails_the_change(branch_app):
     """A bug that builds a bad event must roll back the change it belongs to."""
     from sync.database import write_transaction
     with pytest.raises(ValueError), write_transaction(db):
-        Ticket.create(office="SRG", day=date(2026, 11, 27), lane="general", issued_lane="general", seq=1,
-                      number="A001", nik=NIK, regency="3601")
+        Ticket.create(office="SRG", day=date(2026, 11, 27), lane="general",
+                      issued_lane="general", seq=1, number="A001", nik=NIK, regency="3601")
         record_event("SRG", date(2026, 11, 27), "ticket_issued", ticket="A001",
                      lane="general", nik="not-a-nik", regency="3601")
     assert Ticket.select().count() == 0 and Outbox.select().count() == 0

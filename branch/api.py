@@ -13,7 +13,8 @@ from .auth import current_staff, login_required
 from .models import Ticket
 from .schemas import (BoardOut, CallOut, CounterPath, ErrorOut, FinishRequest, TicketOut,
                       TicketPath, TicketRequest, TransferRequest)
-from .tickets import issue_ticket, today
+from .clock import today
+from .tickets import issue_ticket
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1",
                    abp_responses={"401": ErrorOut, "404": ErrorOut, "409": ErrorOut,

@@ -10,11 +10,11 @@ from peewee import fn
 
 from . import errors
 from .callpolicy import Waiting, choose_next
+from .clock import local_now, naive_utc, today
 from .db import db
 from .models import Call, Counter, Ticket
 from .outbox import record_event
 from .writelock import write_turn
-from .tickets import local_now, naive_utc, today
 
 OUTCOMES = ("passport_issued", "rejected", "incomplete_documents")
 TRANSFER_LANES = ("general", "priority")

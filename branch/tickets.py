@@ -6,8 +6,8 @@ and written inside one BEGIN IMMEDIATE transaction, and the unique index
 processes never share a number. Nothing here talks to central: bookings and
 suspensions come from the local copies the sync job keeps.
 """
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+import functools
+from datetime import date, datetime
 
 from flask import current_app
 
@@ -15,25 +15,11 @@ from sync import nik as niks
 from sync.schema import LANE_LETTERS
 
 from . import errors
+from .clock import local_now, naive_utc, today, utcnow  # noqa: F401  (tickets.today et al.)
 from .db import db
 from .models import LocalBooking, Refusal, Ticket
 from .outbox import record_event
 from .writelock import write_turn
-
-
-
-class _PreparedInserts(dict):
-    """Column names -> "INSERT INTO table (...) VALUES (?, ...)", built on first use."""
-
-    def __init__(self, table):
-        super().__init__()
-        self.table = table
-
-    def __missing__(self, columns):
-        marks = ", ".join("?" * len(columns))
-        self[columns] = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({marks})"
-        return self[columns]
-
 
 LANES = tuple(LANE_LETTERS)
 REASONS = ("elderly", "pregnant", "disability")
@@ -47,30 +33,6 @@ SUSPENDED_UNTIL = ("SELECT MAX(ends_on) FROM local_suspension WHERE nik = ? AND 
                    "AND starts_on <= ? AND ends_on >= ?")
 NEXT_SEQ = ("SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket "
             "WHERE office = ? AND day = ? AND issued_lane = ?")
-_INSERT_TICKET = _PreparedInserts("ticket")
-
-
-def utcnow(now=None):
-    """Aware UTC now: `now` if given, else the app's CLOCK (tests), else the system clock."""
-    if now is not None:
-        return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
-    clock = current_app.config.get("CLOCK")
-    return clock() if clock else datetime.now(timezone.utc)
-
-
-def local_now(now=None):
-    """The office's wall-clock time (Asia/Jakarta unless configured)."""
-    return utcnow(now).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
-def today(now=None):
-    """The office-local business date."""
-    return local_now(now).date()
-
-
-def naive_utc(now=None):
-    """UTC without tzinfo, the way the tables store times."""
-    return utcnow(now).replace(tzinfo=None)
 
 
 def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, now=None):
@@ -156,8 +118,13 @@ def _issue(lane, parsed, day, now, reason, booking_code, override_by):
 def _insert_ticket(**fields):
     """INSERT the ticket with prepared SQL; the Ticket returned is what peewee would read back."""
     values = [str(v) if isinstance(v, (date, datetime)) else v for v in fields.values()]
-    cursor = db.execute_sql(_INSERT_TICKET[tuple(fields)], values)
+    cursor = db.execute_sql(_insert_sql("ticket", tuple(fields)), values)
     return Ticket(id=cursor.lastrowid, **fields)
+
+
+@functools.lru_cache(maxsize=None)
+def _insert_sql(table, columns):
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _beyond_cap(lane, seq, override_by):

@@ -1,0 +1,79 @@
+"""The one retry policy: what is retried, how long, and with whose sleep."""
+import os
+import sqlite3
+import subprocess
+
+import pytest
+import requests
+from sync_support import ROOT, VENV_BIN
+
+from sync.client import CentralError, is_transient, retry_policy
+from sync.job import watch
+
+
+@pytest.mark.parametrize("exc, transient", [
+    (requests.ConnectionError("refused"), True),
+    (requests.Timeout("slow"), True),
+    (CentralError(500, "internal", "boom"), True),
+    (CentralError(503, "unavailable", "restarting"), True),
+    (CentralError(429, "too_many_requests", "later"), True),
+    (sqlite3.OperationalError("database is locked"), True),
+    (CentralError(401, "unauthorized", "wrong token"), False),
+    (CentralError(413, "batch_too_large", "split"), False),
+    (CentralError(422, "invalid", "bad"), False),
+    (sqlite3.OperationalError("no such table: outbox"), False),
+    (ValueError("bug"), False),
+])
+def test_what_is_retried(exc, transient):
+    assert is_transient(exc) is transient
+
+
+def failing(errors):
+    calls = []
+
+    def call():
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return "done"
+    return call, calls
+
+
+def test_transient_failures_are_retried_with_growing_jittered_waits():
+    waits = []
+    call, calls = failing([requests.ConnectionError()] * 4)
+    assert retry_policy(60, sleep=waits.append)(call) == "done"
+    assert len(calls) == 5 and len(waits) == 4
+    assert all(0 <= w <= 0.5 * 2 ** (n + 1) for n, w in enumerate(waits))
+
+
+def test_a_refusal_is_raised_at_once():
+    waits = []
+    call, calls = failing([CentralError(403, "forbidden", "not yours")])
+    with pytest.raises(CentralError):
+        retry_policy(60, sleep=waits.append)(call)
+    assert len(calls) == 1 and waits == []
+
+
+def test_retrying_stops_at_the_time_bound():
+    call, calls = failing([requests.Timeout()] * 1000)
+    with pytest.raises(requests.Timeout):
+        retry_policy(0.2, sleep=lambda s: __import__("time").sleep(0.01))(call)
+    assert 2 < len(calls) < 1000
+
+
+def test_watch_runs_again_after_a_failure(branch, central, monkeypatch):
+    naps = []
+    cfg = dict(branch, CENTRAL_URL="http://127.0.0.1:9", SYNC_MAX_SECONDS=0.1)
+    watch(cfg, interval=30, sleep=naps.append, runs=2)
+    assert naps.count(30) == 2
+
+
+def test_no_token_is_a_configuration_error(tmp_path):
+    env = dict(os.environ, ANTREAN_DATABASE_URL=f"sqlite:///{tmp_path / 'b.db'}")
+    env.pop("ANTREAN_TOKEN", None)
+    done = subprocess.run([os.path.join(VENV_BIN, "antrean-sync"), "--once"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("antrean-sync: no token: set ANTREAN_TOKEN "
+                                   "(flask --app central office token SRG)")

@@ -45,3 +45,10 @@ def test_writers_take_turns(branch_app):
     for thread in threads:
         thread.join()
     assert overlaps == [1] * 6 and Counter.select().count() == 6
+
+
+def test_the_branch_keeps_pooled_connections_with_durable_pragmas(branch_app):
+    assert type(db.obj).__name__ == "PooledSqliteDatabase"
+    pragmas = [db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+               for name in ("journal_mode", "synchronous", "foreign_keys")]
+    assert pragmas == ["wal", 2, 1]     # synchronous=2 is FULL

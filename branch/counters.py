@@ -90,12 +90,10 @@ def finish(ticket_id, outcome, staff):
 
 def current_tickets(day=None):
     """Per active counter: the ticket it called last today and that ticket's status."""
-    day = day or today()
-    latest = {}
-    calls = (Call.select(Call, Ticket).join(Ticket)
-             .where(Call.day == day).order_by(Call.id.desc()).limit(500))
-    for call in calls:
-        latest.setdefault(call.counter_id, call.ticket)
+    last_calls = (Call.select(fn.MAX(Call.id)).where(Call.day == (day or today()))
+                  .group_by(Call.counter))
+    latest = {call.counter_id: call.ticket
+              for call in Call.select(Call, Ticket).join(Ticket).where(Call.id.in_(last_calls))}
     return [_board_row(counter, latest.get(counter.id))
             for counter in Counter.select().where(Counter.active == True)  # noqa: E712
             .order_by(fn.LENGTH(Counter.name), Counter.name)]

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -101,14 +102,36 @@ def ceiling(path, count, batch):
 
 
 def run_job(env):
-    """Run `antrean-sync --once`; (seconds, peak RSS in MB, exit status, output)."""
+    """Run `antrean-sync --once`; (seconds, peak RSS in MB, exit status, output).
+
+    The peak is the job's own VmHWM, polled from /proc until it exits (its
+    rusage would also count the pages it shared with this process at fork).
+    """
     started = time.perf_counter()
     proc = subprocess.Popen([os.path.join(BIN, "antrean-sync"), "--once"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = [0]
+    watcher = threading.Thread(target=_watch_peak, args=(proc.pid, peak), daemon=True)
+    watcher.start()
     output = proc.stdout.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, proc.returncode, output
+    proc.wait()
+    seconds = time.perf_counter() - started
+    watcher.join()
+    return seconds, peak[0] / 1024, proc.returncode, output
+
+
+def _watch_peak(pid, peak):
+    while True:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        if not peak[0] and not os.path.exists(f"/proc/{pid}"):
+            return
+        time.sleep(0.02)
 
 
 def check(central_path, branch_path, count):
@@ -126,12 +149,16 @@ def main():
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--central-scheme", default="sqlite", help="sqlite or sqlite+pool")
+    parser.add_argument("--make-branch", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_branch:
+        return make_branch(args.make_branch, args.events)
     work = tempfile.mkdtemp(prefix="antrean-bench-")
     central_db, branch_db = os.path.join(work, "central.db"), os.path.join(work, "branch.db")
     try:
         token = make_central(central_db)
-        make_branch(branch_db, args.events)
+        subprocess.run([sys.executable, __file__, "--make-branch", branch_db,
+                        "--events", str(args.events)], check=True)
         sys.path.insert(0, os.path.join(ROOT, "tests", "sync"))
         from sync_support import free_port, kill, start_gunicorn
         port = free_port()

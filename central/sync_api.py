@@ -114,9 +114,10 @@ class PushBodyLimit:
     def _body(self, environ):
         """The plain body, or None when it is (or would unpack to) more than the limit."""
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length)  # read even when refusing: the client
-        if length > self.max_bytes:               # sees the 413, not a broken pipe
+        if length > self.max_bytes:
+            _drain(environ["wsgi.input"], length)   # so the client reads our 413, not a reset
             return None
+        raw = environ["wsgi.input"].read(length)
         if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
             return raw
         unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -132,6 +133,14 @@ class PushBodyLimit:
                                         "limit": self.max_bytes}),
                             status=413, mimetype="application/json")
         return response(environ, start_response)
+
+
+def _drain(stream, length, chunk=1 << 16):
+    while length > 0:
+        data = stream.read(min(chunk, length))
+        if not data:
+            return
+        length -= len(data)
 
 
 def init_app(app):

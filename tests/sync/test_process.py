@@ -84,7 +84,7 @@ def test_killed_mid_batch_and_run_again(setup):
     wait_until_pushing(setup.central_db, first)
     kill(first)
     left = Outbox.select().where(Outbox.state == "pending").count()
-    assert 0 < left < 6000
+    assert left > 0       # killed before the end (maybe after central committed a batch)
     status, out, err = finish(job(setup.env))
     assert status == 0, err
     assert out.startswith("antrean-sync: ok: pushed")

@@ -158,3 +158,12 @@ def test_office_token_command_prints_a_new_token_and_revokes_the_old(api):
         assert Office.get(Office.code == "SRG").token_hash != token   # only the hash is kept
     unknown = runner.invoke(args=["office", "token", "XYZ"])
     assert unknown.exit_code != 0 and "no office with code 'XYZ'" in unknown.output
+
+
+def test_a_plain_body_over_the_byte_limit_is_413(api):
+    body = json.dumps({"office": "SRG", "events": [], "pad": "x" * 1_100_000})
+    response = api.client.post("/api/v1/sync/push", data=body, headers={
+        **api.auth(), "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json == {"error": "batch_too_large", "limit": 1_000_000,
+                             "message": "A batch body holds at most 1000000 bytes; split it."}

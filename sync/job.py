@@ -17,7 +17,7 @@ from branch.db import db, init_db
 from sync.database import open_database
 
 from . import state
-from .client import CentralClient, CentralError, retry_policy
+from .client import TRANSIENT_HTTP, CentralClient, CentralError, retry_policy
 from .lock import AlreadyRunning, job_lock, lock_path
 from .progress import progress_for
 from .pull import pull_changes
@@ -85,19 +85,26 @@ def _steps(cfg, client, retrying):
 
 
 def _one_line(exc):
-    if isinstance(exc, SyncFailed):
-        return str(exc)
-    if isinstance(exc, CentralError):
-        return f"central refused: {exc.status} {exc.code}: {exc.message}"
+    """The reason a run failed, on one line, saying whose side it is on."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"central unreachable or failing: {type(exc).__name__}: {text}"[:500]
+    if isinstance(exc, SyncFailed):
+        return text
+    if isinstance(exc, CentralError):
+        side = "central failing" if exc.status >= 500 or exc.status == 429 else "central refused"
+        return f"{side}: {exc.status} {exc.code}: {' '.join(exc.message.split())}"[:500]
+    if isinstance(exc, TRANSIENT_HTTP):
+        return f"central unreachable: {type(exc).__name__}: {text}"[:500]
+    return f"sync failed: {type(exc).__name__}: {text}"[:500]
 
 
 def watch(cfg, interval, sleep=time.sleep, runs=None):
     """Run again every `interval` seconds; a failed run is logged, never fatal."""
     done = 0
     while runs is None or done < runs:
-        status, line = run_once(cfg, sleep=sleep)
+        try:
+            status, line = run_once(cfg, sleep=sleep)
+        except Exception as exc:    # e.g. the branch database unreadable: try again later
+            status, line = FAILED, _one_line(exc)
         (log.info if status == OK else log.error)("%s", line)
         done += 1
         sleep(interval)

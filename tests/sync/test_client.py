@@ -77,3 +77,11 @@ def test_no_token_is_a_configuration_error(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == ("antrean-sync: no token: set ANTREAN_TOKEN "
                                    "(flask --app central office token SRG)")
+
+
+def test_watch_survives_a_run_that_cannot_even_start(tmp_path, caplog):
+    naps = []
+    cfg = {"DATABASE_URL": f"sqlite:///{tmp_path / 'missing-dir' / 'branch.db'}"}
+    watch(cfg, interval=5, sleep=naps.append, runs=2)
+    assert naps == [5, 5]
+    assert "unable to open database file" in caplog.text

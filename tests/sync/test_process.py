@@ -110,7 +110,7 @@ def test_a_three_day_outage_backlog_is_drained(setup):
     status, out, err = finish(job(env))
     assert status == 1
     last = err.strip().splitlines()[-1]
-    assert last.startswith("antrean-sync: central unreachable or failing: ConnectionError")
+    assert last.startswith("antrean-sync: central unreachable: ConnectionError")
     state = SyncState.get_by_id(1)
     assert state.central_reachable is False and state.unreachable_since is not None
     assert Outbox.select().where(Outbox.state == "pending").count() == 1350

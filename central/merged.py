@@ -101,6 +101,7 @@ class OfficeSync(BaseModel):
     office = CharField(max_length=8, unique=True)
     cursor = BigIntegerField(default=0)
     events = BigIntegerField(default=0)     # events applied in all
+    backlog = BigIntegerField(null=True)    # events still waiting at the branch, as it said
     last_push_at = DateTimeField(null=True)
     last_seen_at = DateTimeField(null=True)
 

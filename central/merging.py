@@ -32,7 +32,7 @@ QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "cr
 EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at"]
 
 
-def apply_batch(office, events):
+def apply_batch(office, events, backlog=None):
     """Apply `events` (sync.schema.Event, seq order) pushed by `office`; the push answer."""
     accepted, rejected = _validate(events)
     with write_transaction(db):
@@ -40,7 +40,7 @@ def apply_batch(office, events):
         _quarantine(office, rejected)
         fresh = [(event, payload) for event, payload in accepted if str(event.id) in new_ids]
         _apply(office, fresh)
-        cursor = _advance_cursor(office, events, len(fresh))
+        cursor = _advance_cursor(office, events, len(fresh), backlog)
     return {"applied": len(fresh), "duplicates": len(accepted) - len(new_ids),
             "quarantined": [{"id": str(e.id), "reason": reason} for e, reason in rejected],
             "cursor": cursor}
@@ -181,16 +181,17 @@ def _store_refusals(office, fresh):
         MergedRefusal.insert_many(rows).on_conflict_ignore().execute()
 
 
-def _advance_cursor(office, events, applied):
+def _advance_cursor(office, events, applied, backlog):
     """Raise the office's cursor to the batch's highest seq; it never goes back."""
     now = utcnow()
     top = max((event.seq for event in events), default=0)
     (OfficeSync.insert(office=office, cursor=top, events=applied, last_push_at=now,
-                       last_seen_at=now)
+                       last_seen_at=now, backlog=backlog)
      .on_conflict(conflict_target=[OfficeSync.office],
                   update={OfficeSync.cursor: Case(None, [(OfficeSync.cursor < EXCLUDED.cursor,
                                                           EXCLUDED.cursor)], OfficeSync.cursor),
                           OfficeSync.events: OfficeSync.events + EXCLUDED.events,
+                          OfficeSync.backlog: EXCLUDED.backlog,
                           OfficeSync.last_push_at: now, OfficeSync.last_seen_at: now})
      .execute())
     return OfficeSync.get(OfficeSync.office == office).cursor

@@ -32,6 +32,7 @@ class TooLarge(AntreanError):
 class PushBatch(BaseModel):
     office: str
     events: list[Event]
+    backlog: int | None = Field(None, ge=0, description="events still waiting at the branch")
 
 
 class OfficeQuery(BaseModel):
@@ -67,7 +68,7 @@ def push(body: PushBatch):
     limit = current_app.config["SYNC_MAX_BATCH_EVENTS"]
     if len(body.events) > limit:
         raise TooLarge(f"A batch holds at most {limit} events; split it.", limit=limit)
-    return jsonify(merging.apply_batch(office, body.events))
+    return jsonify(merging.apply_batch(office, body.events, body.backlog))
 
 
 @bp.get("/changes")

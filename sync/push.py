@@ -48,18 +48,20 @@ def pending_count(db):
 
 def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progress=None):
     """Push every pending event; a PushReport. Raises on a refusal that retrying cannot fix."""
-    report = PushReport()
+    report, waiting = PushReport(), pending_count(db)
     first = Outbox.select(Outbox.seq).where(Outbox.state == "pending").order_by(Outbox.seq)
     first = first.scalar()
     if first is None:
         return report
     with ThreadPoolExecutor(max_workers=1) as network:
         batch = _read_batch(db, first - 1, batch_events)
-        sending = network.submit(_send, client, office, batch) if batch else None
+        sending = network.submit(_send, client, office, batch, waiting - len(batch))
         while sending:
             following = _read_batch(db, batch[-1].seq, batch_events)
             results = sending.result()
-            sending = network.submit(_send, client, office, following) if following else None
+            waiting -= len(batch)
+            sending = (network.submit(_send, client, office, following, waiting - len(following))
+                       if following else None)
             retrying(_mark, db, results, report)
             if progress:
                 progress(len(batch))
@@ -87,10 +89,10 @@ def _encode(seq, uuid, office, day, kind, payload, created_at):
             ).encode()
 
 
-def _send(client, office, rows):
+def _send(client, office, rows, backlog):
     """Central's answers for `rows`: halves are sent on 413/422 until each part passes."""
-    body = b'{"office":%s,"events":[%s]}' % (json.dumps(office).encode(),
-                                             b",".join(row.body for row in rows))
+    body = b'{"office":%s,"backlog":%d,"events":[%s]}' % (
+        json.dumps(office).encode(), max(backlog, 0), b",".join(row.body for row in rows))
     try:
         return [(rows, client.push(gzip.compress(body, compresslevel=1)))]
     except CentralError as exc:
@@ -98,7 +100,8 @@ def _send(client, office, rows):
             raise
         if len(rows) > 1:
             half = len(rows) // 2
-            return _send(client, office, rows[:half]) + _send(client, office, rows[half:])
+            return (_send(client, office, rows[:half], backlog + len(rows) - half)
+                    + _send(client, office, rows[half:], backlog))
         # One event central cannot even read: quarantine it here with central's reason.
         return [(rows, {"quarantined": [{"id": rows[0].uuid, "reason": exc.message}]})]
 

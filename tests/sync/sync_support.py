@@ -179,7 +179,8 @@ class Events:
                      regency=nik[:4])]
 
 
-def push(api, events, office="SRG", token_of="SRG"):
+def push(api, events, office="SRG", token_of="SRG", **extra):
     """POST a batch to central's test client with an office's token."""
-    return api.client.post("/api/v1/sync/push", json={"office": office, "events": events},
+    return api.client.post("/api/v1/sync/push",
+                           json={"office": office, "events": events, **extra},
                            headers=api.auth(token_of))

@@ -68,9 +68,13 @@ def _check_in_problem(office, booking, payload):
 
 
 def _services(office, fresh, tickets):
-    """Finished tickets: their bookings become served; suspended people are flagged."""
-    served = [tickets[(e.day.isoformat(), p.ticket)] for e, p in fresh
-              if e.kind == "ticket_finished"]
+    """Finished tickets: their bookings become served; suspended people are flagged.
+
+    Every finished ticket the batch touched is looked at, not only those it
+    finished: when a late batch brings the NIK or booking code of a ticket
+    already finished, the rules run then. They are idempotent.
+    """
+    served = [ticket for ticket in tickets.values() if ticket["status"] == "done"]
     found = _suspended_served(office, served)
     bookings = _bookings({t["booking_code"] for t in served if t["booking_code"]})
     for ticket in served:

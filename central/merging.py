@@ -14,7 +14,7 @@ from datetime import timezone
 from peewee import EXCLUDED, Case
 from pydantic import ValidationError
 
-from sync.database import write_transaction
+from sync.database import is_postgres, write_transaction
 from sync.digest import compute_digest
 from sync.schema import validate_payload
 
@@ -25,6 +25,7 @@ from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
                      QuarantinedEvent, ReceivedEvent)
 from .models import utcnow
 
+MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
 TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
 TICKET_KEY = ("office", "day", "number")
 QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
@@ -36,6 +37,7 @@ def apply_batch(office, events, backlog=None):
     """Apply `events` (sync.schema.Event, seq order) pushed by `office`; the push answer."""
     accepted, rejected = _validate(events)
     with write_transaction(db):
+        _lock_office(office)
         new_ids = _store_events(office, accepted)
         _quarantine(office, rejected)
         fresh = [(event, payload) for event, payload in accepted if str(event.id) in new_ids]
@@ -44,6 +46,13 @@ def apply_batch(office, events, backlog=None):
     return {"applied": len(fresh), "duplicates": len(accepted) - len(new_ids),
             "quarantined": [{"id": str(e.id), "reason": reason} for e, reason in rejected],
             "cursor": cursor}
+
+
+def _lock_office(office):
+    """One batch of an office at a time (SQLite's IMMEDIATE already is): merging reads
+    the office's tickets, then writes them, and must not interleave with another batch."""
+    if is_postgres(db):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (MERGE_LOCK, office))
 
 
 def _validate(events):

@@ -9,7 +9,7 @@ batch, and central ignores the event ids it already has.
 """
 import gzip
 import json
-from collections import namedtuple
+from collections import deque, namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,6 +21,7 @@ from .client import CentralError
 
 BATCH_EVENTS = 1000
 BATCH_BYTES = 900_000      # under central's 1 MB body limit, before compression
+IN_FLIGHT = 2              # batches on the wire at once: central parses one while it writes one
 Row = namedtuple("Row", "seq uuid day body")
 
 # Walk the primary key (`+state` keeps SQLite off the state index), so each
@@ -46,26 +47,26 @@ def pending_count(db):
     return Outbox.select().where(Outbox.state == "pending").count()
 
 
-def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progress=None):
+def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progress=None,
+                depth=IN_FLIGHT):
     """Push every pending event; a PushReport. Raises on a refusal that retrying cannot fix."""
     report, waiting = PushReport(), pending_count(db)
     first = Outbox.select(Outbox.seq).where(Outbox.state == "pending").order_by(Outbox.seq)
     first = first.scalar()
     if first is None:
         return report
-    with ThreadPoolExecutor(max_workers=1) as network:
-        batch = _read_batch(db, first - 1, batch_events)
-        sending = network.submit(_send, client, office, batch, waiting - len(batch))
-        while sending:
-            following = _read_batch(db, batch[-1].seq, batch_events)
-            results = sending.result()
-            waiting -= len(batch)
-            sending = (network.submit(_send, client, office, following, waiting - len(following))
-                       if following else None)
-            retrying(_mark, db, results, report)
+    in_flight, after = deque(), first - 1
+    with ThreadPoolExecutor(max_workers=depth) as network:
+        while True:
+            while len(in_flight) < depth and (batch := _read_batch(db, after, batch_events)):
+                after, waiting = batch[-1].seq, waiting - len(batch)
+                in_flight.append((batch, network.submit(_send, client, office, batch, waiting)))
+            if not in_flight:
+                break
+            batch, sending = in_flight.popleft()
+            retrying(_mark, db, sending.result(), report)
             if progress:
                 progress(len(batch))
-            batch = following
     return report
 
 

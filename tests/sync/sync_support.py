@@ -28,10 +28,11 @@ class Faults:
     def __call__(self, environ, start_response):
         if not environ["PATH_INFO"].endswith("/sync/push"):
             return self.app(environ, start_response)
+        # One push at a time, so the cursors are logged in the order central committed them.
         with self.lock:
             self.pushes += 1
             fault = self.plan.pop(0) if self.plan else "none"
-        return getattr(self, fault)(environ, start_response)
+            return getattr(self, fault)(environ, start_response)
 
     def none(self, environ, start_response):
         return self._through(environ, start_response)

@@ -134,3 +134,26 @@ def test_refusals_of_suspended_people_are_kept(api):
     with db.connection_context():
         assert [(r.nik, str(r.suspension_ends_on)) for r in MergedRefusal.select()] == [
             (WALKER, "2028-01-01")]
+
+
+def test_the_rules_hold_when_batches_commit_out_of_order(api):
+    """Two batches in flight may commit in either order: the later facts complete the rules."""
+    book("SRG-FFF666")
+    with db.connection_context():
+        Suspension.create(nik=WALKER, reason="falsified documents", starts_on=DAY,
+                          ends_on=DAY + timedelta(700), created_at=datetime(2026, 11, 1))
+    event = Events()
+    first = checked_in(event, "SRG-FFF666") + [event("ticket_issued", ticket="A001",
+                                                     lane="general", nik=WALKER,
+                                                     regency=WALKER[:4])]
+    second = [event("ticket_finished", ticket="B001", counter="1",
+                    outcome="passport_issued", regency=BOOKER[:4]),
+              event("ticket_finished", ticket="A001", counter="2",
+                    outcome="passport_issued", regency=WALKER[:4])]
+    push(api, second)
+    push(api, first)
+    assert booking("SRG-FFF666").status == "served"
+    assert conflicts() == [("served_while_suspended", "A001", "open")]
+    with db.connection_context():
+        assert {t.number: t.status for t in MergedTicket.select()} == {"A001": "done",
+                                                                        "B001": "done"}

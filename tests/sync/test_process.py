@@ -34,7 +34,7 @@ def setup(tmp_path):
     servers = []
 
     def start():
-        servers.append(start_gunicorn(port, central_url))
+        servers.append(start_gunicorn(port, central_url, workers=2))
     yield type("Setup", (), dict(env=env, port=port, start=start, servers=servers,
                                  central_db=str(tmp_path / "central.db"), branch_url=branch_url))
     for server in servers:

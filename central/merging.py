@@ -15,7 +15,7 @@ from peewee import EXCLUDED, Case
 from pydantic import ValidationError
 
 from sync.database import is_postgres, write_transaction
-from sync.digest import compute_digest
+from sync.digest import DayDigest, compute_digest
 from sync.schema import validate_payload
 
 from . import conflicts
@@ -56,8 +56,11 @@ def _lock_office(office):
 
 
 def _validate(events):
-    accepted, rejected = [], []
+    accepted, rejected, seen = [], [], set()
     for event in events:
+        if event.id in seen:
+            continue    # the same event twice in one batch is one event
+        seen.add(event.id)
         try:
             accepted.append((event, validate_payload(event)))
         except ValidationError as exc:
@@ -219,3 +222,15 @@ def day_digest(office, day):
     rows = (ReceivedEvent.select(ReceivedEvent.id, ReceivedEvent.kind, ReceivedEvent.payload)
             .where(ReceivedEvent.office == office, ReceivedEvent.day == day).tuples())
     return compute_digest(rows)
+
+
+def days_digests(office, first, last):
+    """Digests of each day from `first` to `last` that has events, in one pass; by ISO day."""
+    builders = defaultdict(DayDigest)
+    rows = (ReceivedEvent.select(ReceivedEvent.id, ReceivedEvent.day, ReceivedEvent.kind,
+                                 ReceivedEvent.payload)
+            .where(ReceivedEvent.office == office, ReceivedEvent.day.between(first, last))
+            .tuples().iterator())
+    for event_id, day, kind, payload in rows:
+        builders[iso_day(day)].add(event_id, kind, payload)
+    return {day: builder.result() for day, builder in sorted(builders.items())}

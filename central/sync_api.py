@@ -11,7 +11,7 @@ from datetime import date
 
 from flask import current_app, g, jsonify
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from werkzeug.wrappers import Response
 
 from sync.errors import AntreanError, Forbidden
@@ -21,6 +21,7 @@ from . import merging, tokens
 from .models import Change
 
 PUSH_PATH = "/api/v1/sync/push"
+MAX_DIGEST_DAYS = 92
 bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",
                   abp_tags=[Tag(name="sync", description="Branch sync (per-office token)")])
 
@@ -46,6 +47,17 @@ class ChangesQuery(OfficeQuery):
 
 class DigestQuery(OfficeQuery):
     day: date
+
+
+class DigestsQuery(OfficeQuery):
+    first: date
+    last: date = Field(description=f"at most {MAX_DIGEST_DAYS - 1} days after `first`")
+
+    @model_validator(mode="after")
+    def short_range(self):
+        if not 0 <= (self.last - self.first).days < MAX_DIGEST_DAYS:
+            raise ValueError(f"last must be 0 to {MAX_DIGEST_DAYS - 1} days after first")
+        return self
 
 
 @bp.before_request
@@ -93,6 +105,14 @@ def digest(query: DigestQuery):
     merging.touch(office)
     return jsonify(office=office, day=query.day.isoformat(),
                    **merging.day_digest(office, query.day))
+
+
+@bp.get("/digests")
+def digests(query: DigestsQuery):
+    """Central's digests of this office's days from `first` to `last` (days with events)."""
+    office = _own_office(query.office)
+    merging.touch(office)
+    return jsonify(office=office, digests=merging.days_digests(office, query.first, query.last))
 
 
 class PushBodyLimit:

@@ -90,6 +90,11 @@ class CentralClient:
         """Central's digest of our office's `day`."""
         return self._call("GET", "/digest", params={"day": day.isoformat()})
 
+    def digests(self, first, last):
+        """Central's digests of our days from `first` to `last`, by ISO day (days with events)."""
+        params = {"first": first.isoformat(), "last": last.isoformat()}
+        return self._call("GET", "/digests", params=params)["digests"]
+
     def _call(self, method, path, **kwargs):
         return self.retrying(self._once, method, path, **kwargs)
 

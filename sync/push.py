@@ -1,11 +1,12 @@
 """Push: the branch's pending outbox events to central, in sequence order, in batches.
 
 The outbox is streamed (never loaded whole) and each batch travels as one
-gzip-compressed JSON body built from the stored payload text as is. While
-central applies one batch the next is read and encoded, so both machines
-work at once. An event is marked sent only after central's 2xx answer, in a
-transaction of its own: killed at any instant, the job re-sends at most one
-batch, and central ignores the event ids it already has.
+gzip-compressed JSON body built from the stored payload text as is. Two
+batches are on the wire at once (central parses one while it writes the
+other) and the next is read while they travel. An event is marked sent only
+after central's 2xx answer, in a transaction of its own: killed at any
+instant, the job re-sends at most the batches in flight, and central ignores
+the event ids it already has.
 """
 import gzip
 import json

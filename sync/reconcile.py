@@ -9,9 +9,11 @@ from datetime import date
 
 from branch.models import Outbox
 from sync.database import write_transaction
-from sync.digest import DayDigest, differences
+from sync.digest import DayDigest, compute_digest, differences
 
 RECENT_DAYS = 3
+SPAN_DAYS = 31            # days per digests request: a month of a busy office is ~40,000 events
+NO_EVENTS = compute_digest([])
 
 
 def branch_digest(office, day):
@@ -40,10 +42,12 @@ def days_to_check(office, touched, recent=RECENT_DAYS):
 def reconcile(db, client, retrying, office, days, resend):
     """Compare digests for `days`; re-send a differing day once; the differences left."""
     problems = []
-    with ThreadPoolExecutor(max_workers=2) as network:   # central digests while we count ours
-        theirs = {day: network.submit(client.digest, day) for day in days}
+    with ThreadPoolExecutor(max_workers=2) as network:   # central counts while we count
+        asked = [network.submit(client.digests, first, last) for first, last in _spans(days)]
         ours = branch_digests(office, days)
-        differing = [day for day in days if differences(ours[day], theirs[day].result())]
+        theirs = {day: digest for answer in asked for day, digest in answer.result().items()}
+    differing = [day for day in days
+                 if differences(ours[day], theirs.get(day.isoformat(), NO_EVENTS))]
     for day in differing:
         retrying(_mark_day_pending, db, office, day)
         resend()
@@ -51,6 +55,17 @@ def reconcile(db, client, retrying, office, days, resend):
         if left:
             problems.append(f"{day}: {'; '.join(left)}")
     return problems
+
+
+def _spans(days, longest=SPAN_DAYS):
+    """Sorted days grouped into (first, last) spans of at most `longest` days."""
+    spans = []
+    for day in days:
+        if spans and (day - spans[-1][0]).days < longest:
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    return spans
 
 
 def _mark_day_pending(db, office, day):

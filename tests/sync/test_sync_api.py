@@ -1,6 +1,7 @@
 """Central's sync API: tokens, push (idempotent, limits, quarantine), changes, digest."""
 import gzip
 import json
+from datetime import timedelta
 
 from sync_support import DAY, NIKS, Events, push
 
@@ -167,3 +168,30 @@ def test_a_plain_body_over_the_byte_limit_is_413(api):
     assert response.status_code == 413
     assert response.json == {"error": "batch_too_large", "limit": 1_000_000,
                              "message": "A batch body holds at most 1000000 bytes; split it."}
+
+
+def test_the_same_event_twice_in_one_batch_counts_once(api):
+    issued, called, finished = Events().ticket("A001", NIKS[0])
+    response = push(api, [issued, called, finished, finished])
+    assert response.json == {"applied": 3, "duplicates": 0, "quarantined": [], "cursor": 3}
+    digest = api.client.get(f"/api/v1/sync/digest?day={DAY}", headers=api.auth()).json
+    assert digest["passports_by_regency"] == {NIKS[0][:4]: 1}
+
+
+def test_digests_of_a_span_of_days_in_one_request(api):
+    event = Events()
+    later = DAY + timedelta(days=2)
+    first_day = event.ticket("A001", NIKS[0])
+    third_day = event.ticket("A001", NIKS[1], day=later)
+    push(api, first_day + third_day)
+    answer = api.client.get(f"/api/v1/sync/digests?first={DAY}&last={later}",
+                            headers=api.auth()).json
+    assert answer["office"] == "SRG"
+    assert answer["digests"] == {
+        DAY.isoformat(): compute_digest((e["id"], e["kind"], e["payload"]) for e in first_day),
+        later.isoformat(): compute_digest((e["id"], e["kind"], e["payload"])
+                                          for e in third_day)}
+    too_long = api.client.get(f"/api/v1/sync/digests?first={DAY}&last={DAY + timedelta(92)}",
+                              headers=api.auth())
+    assert too_long.status_code == 422
+    assert "last must be 0 to 91 days after first" in too_long.json["message"]

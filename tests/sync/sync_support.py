@@ -22,16 +22,28 @@ class Faults:
 
     def __init__(self, app, client_timeout=1.0):
         self.app, self.client_timeout = app, client_timeout
-        self.plan, self.cursors, self.pushes = [], [], 0
+        self.plans = {"push": [], "changes": [], "digest": [], "digests": []}
+        self.cursors, self.pushes = [], 0
         self.lock = threading.Lock()
 
+    @property
+    def plan(self):
+        """The faults for the next pushes (other endpoints: `plans[name]`)."""
+        return self.plans["push"]
+
+    @plan.setter
+    def plan(self, faults):
+        self.plans["push"] = faults
+
     def __call__(self, environ, start_response):
-        if not environ["PATH_INFO"].endswith("/sync/push"):
+        endpoint = environ["PATH_INFO"].rsplit("/", 1)[-1]
+        if endpoint not in self.plans:
             return self.app(environ, start_response)
-        # One push at a time, so the cursors are logged in the order central committed them.
+        # One request at a time, so cursors are logged in the order central committed them.
         with self.lock:
-            self.pushes += 1
-            fault = self.plan.pop(0) if self.plan else "none"
+            self.pushes += endpoint == "push"
+            plan = self.plans[endpoint]
+            fault = plan.pop(0) if plan else "none"
             return getattr(self, fault)(environ, start_response)
 
     def none(self, environ, start_response):
@@ -46,7 +58,7 @@ class Faults:
             captured.update(status=status, headers=headers)
             return lambda data: None
         chunks = b"".join(self.app(environ, capture))
-        if captured["status"].startswith("200"):
+        if captured["status"].startswith("200") and environ["PATH_INFO"].endswith("/push"):
             self.cursors.append(json.loads(chunks)["cursor"])
         start_response(captured["status"], captured["headers"])
         return [chunks]

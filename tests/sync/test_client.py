@@ -1,4 +1,5 @@
 """The one retry policy: what is retried, how long, and with whose sleep."""
+import io
 import os
 import sqlite3
 import subprocess
@@ -85,3 +86,21 @@ def test_watch_survives_a_run_that_cannot_even_start(tmp_path, caplog):
     watch(cfg, interval=5, sleep=naps.append, runs=2)
     assert naps == [5, 5]
     assert "unable to open database file" in caplog.text
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_and_cron_gets_log_lines(caplog):
+    from sync.progress import progress_for
+    screen = Terminal()
+    with progress_for(2000, stream=screen) as advance:
+        advance(1000)
+        advance(1000)
+    assert "2000/2000" in screen.getvalue()
+    caplog.set_level("INFO", logger="antrean.sync")
+    with progress_for(2000, stream=io.StringIO()) as advance:
+        advance(2000)
+    assert "2000 events to push" in caplog.text and "pushed 2000/2000 events" in caplog.text

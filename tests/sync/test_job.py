@@ -163,3 +163,20 @@ def test_a_difference_that_remains_fails_the_run(branch, central):
     assert status == FAILED
     assert line.startswith(f"reconcile: 1 day(s) still differ after re-sending: {DAY}: events: 15 != 16")
     assert SyncState.get_by_id(1).last_error == line
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_fault_on_pull_or_reconcile_is_retried(branch, central, fault):
+    from central.changes import record_change
+    with central_db.connection_context():
+        for n in range(3):
+            record_change("suspension", str(n + 1), {
+                "id": n + 1, "nik": f"360101450190000{n}", "reason": "test",
+                "starts_on": "2026-11-01", "ends_on": "2027-11-01", "lifted": False})
+    record_days(branch_db, "SRG", DAY, days=2, tickets_per_day=10)
+    central.faults.plans.update(changes=[fault], digests=[fault], digest=[fault])
+    status, line = run(branch)
+    assert status == OK, line
+    assert SyncState.get_by_id(1).pull_cursor == 3
+    assert_same_everywhere()
+    assert central.faults.plans["changes"] == central.faults.plans["digests"] == []

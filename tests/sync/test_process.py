@@ -3,6 +3,7 @@ import os
 import sqlite3
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 from conftest import _central_app
@@ -121,3 +122,18 @@ def test_a_three_day_outage_backlog_is_drained(setup):
     assert "3 day(s) reconciled" in out
     assert_same_everywhere()
     assert SyncState.get_by_id(1).central_reachable is True
+
+
+def test_killed_at_any_instant_again_and_again(setup):
+    """SIGKILL at spread-out moments (push, pull or reconcile), then one clean run."""
+    record_days(branch_db, "SRG", DAY, days=10, tickets_per_day=100)
+    setup.start()
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5):
+        proc = job(setup.env)
+        time.sleep(delay)
+        if proc.poll() is None:
+            kill(proc)
+        record_days(branch_db, "SRG", DAY + timedelta(days=10), days=1, tickets_per_day=5)
+    status, out, err = finish(job(setup.env))
+    assert status == 0, err
+    assert_same_everywhere()

@@ -22,8 +22,19 @@ from .models import Change
 
 PUSH_PATH = "/api/v1/sync/push"
 MAX_DIGEST_DAYS = 92
+SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
+                             "description": "flask --app central office token CODE"}}
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+
+
 bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",
-                  abp_tags=[Tag(name="sync", description="Branch sync (per-office token)")])
+                  abp_tags=[Tag(name="sync", description="Branch sync (per-office token)")],
+                  abp_security=[{"office_token": []}],
+                  abp_responses={"401": ErrorOut, "403": ErrorOut, "422": ErrorOut})
 
 
 class TooLarge(AntreanError):
@@ -34,6 +45,47 @@ class PushBatch(BaseModel):
     office: str
     events: list[Event]
     backlog: int | None = Field(None, ge=0, description="events still waiting at the branch")
+
+
+class QuarantineNote(BaseModel):
+    id: str
+    reason: str
+
+
+class PushAnswer(BaseModel):
+    applied: int = Field(description="events new to central, now applied")
+    duplicates: int = Field(description="events central already had (ignored)")
+    quarantined: list[QuarantineNote]
+    cursor: int = Field(description="highest seq central has from this office; never goes back")
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    kind: str = Field(description="booking | suspension | office")
+    key: str
+    payload: dict
+
+
+class ChangesPage(BaseModel):
+    changes: list[ChangeOut]
+    cursor: int = Field(description="store it with the rows; ask `since` it next time")
+    more: bool
+
+
+class DigestOut(BaseModel):
+    office: str
+    day: date
+    events: int
+    tickets: int
+    by_lane: dict[str, int]
+    by_outcome: dict[str, int]
+    passports_by_regency: dict[str, int]
+    hash: str = Field(description="sum of sha256(event id) mod 2**256, hex")
+
+
+class DigestsOut(BaseModel):
+    office: str
+    digests: dict[str, dict] = Field(description="ISO day -> digest, days with events only")
 
 
 class OfficeQuery(BaseModel):
@@ -71,7 +123,7 @@ def _own_office(code):
     return g.office.code
 
 
-@bp.post("/push")
+@bp.post("/push", responses={"200": PushAnswer, "413": ErrorOut})
 def push(body: PushBatch):
     """Apply a batch of outbox events; answers applied, duplicates, quarantined, cursor."""
     office = _own_office(body.office)
@@ -83,7 +135,7 @@ def push(body: PushBatch):
     return jsonify(merging.apply_batch(office, body.events, body.backlog))
 
 
-@bp.get("/changes")
+@bp.get("/changes", responses={"200": ChangesPage})
 def changes(query: ChangesQuery):
     """Central's changes after `since` that this office must know, in central's order."""
     office = _own_office(query.office)
@@ -98,7 +150,7 @@ def changes(query: ChangesQuery):
                    cursor=page[-1].seq if page else query.since, more=len(rows) > query.limit)
 
 
-@bp.get("/digest")
+@bp.get("/digest", responses={"200": DigestOut})
 def digest(query: DigestQuery):
     """Central's digest of this office's day, computed as the branch computes its own."""
     office = _own_office(query.office)
@@ -107,7 +159,7 @@ def digest(query: DigestQuery):
                    **merging.day_digest(office, query.day))
 
 
-@bp.get("/digests")
+@bp.get("/digests", responses={"200": DigestsOut})
 def digests(query: DigestsQuery):
     """Central's digests of this office's days from `first` to `last` (days with events)."""
     office = _own_office(query.office)
@@ -168,6 +220,7 @@ def init_app(app):
     """Register the sync API, its body limit and `flask office token`."""
     from .cli import office_group
     app.register_api(bp)
+    app.security_schemes = {**(app.security_schemes or {}), **SECURITY}
     app.wsgi_app = PushBodyLimit(app.wsgi_app, app.config["SYNC_MAX_BATCH_BYTES"])
     office_group.add_command(tokens.token_command)
 

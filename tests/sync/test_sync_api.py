@@ -195,3 +195,13 @@ def test_digests_of_a_span_of_days_in_one_request(api):
                               headers=api.auth())
     assert too_long.status_code == 422
     assert "last must be 0 to 91 days after first" in too_long.json["message"]
+
+
+def test_the_openapi_document_describes_the_sync_api(api):
+    doc = api.client.get("/api/v1/openapi.json").json
+    push_op = doc["paths"]["/api/v1/sync/push"]["post"]
+    assert push_op["security"] == [{"office_token": []}]
+    assert {"200", "401", "403", "413", "422"} <= set(push_op["responses"])
+    assert doc["components"]["securitySchemes"]["office_token"]["scheme"] == "bearer"
+    for path in ("changes", "digest", "digests"):
+        assert f"/api/v1/sync/{path}" in doc["paths"]

@@ -25,9 +25,15 @@ def _central_app(url):
 
 
 @pytest.fixture
-def central(tmp_path):
-    """Central on a temp SQLite file, served over HTTP with a Faults plan in front."""
-    app, tokens = _central_app(f"sqlite:///{tmp_path / 'central.db'}")
+def central_url(tmp_path):
+    """Central's database for the job tests (test_job_postgres.py swaps in PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'central.db'}"
+
+
+@pytest.fixture
+def central(central_url):
+    """Central on its own database, served over HTTP with a Faults plan in front."""
+    app, tokens = _central_app(central_url)
     faults = Faults(app.wsgi_app)
     server = ServerThread(faults)
     yield SimpleNamespace(app=app, url=server.url, tokens=tokens, faults=faults)

@@ -148,12 +148,12 @@ def check(central_path, branch_path, count):
         sys.exit(f"NOT SYNCED: central holds {received}/{count}, branch has {left} unsent")
 
 
-def start_central(path, scheme, workers):
+def start_central(path, workers):
     """Central under gunicorn on a free loopback port; (process, URL)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, ANTREAN_DATABASE_URL=f"{scheme}:///{path}")
+    env = dict(os.environ, ANTREAN_DATABASE_URL=f"sqlite:///{path}")
     proc = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning",
                              "central:create_app()"], cwd=ROOT, env=env, start_new_session=True)
@@ -172,7 +172,7 @@ def sync_backlog(work, args):
     token = make_central(central_db)
     subprocess.run([sys.executable, __file__, "--make-branch", branch_db,
                     "--events", str(args.events)], check=True)   # keeps this process small
-    server, url = start_central(central_db, args.central_scheme, args.workers)
+    server, url = start_central(central_db, args.workers)
     try:
         env = dict(os.environ, ANTREAN_OFFICE=OFFICE, ANTREAN_TOKEN=token,
                    ANTREAN_DATABASE_URL=f"sqlite:///{branch_db}", ANTREAN_CENTRAL_URL=url,
@@ -206,9 +206,6 @@ def main():
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--central-scheme", default="sqlite+pool",
-                        help="central's database URL scheme: sqlite+pool (connections kept "
-                             "per worker, as deployed) or sqlite (opened per request)")
     parser.add_argument("--make-branch", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_branch:

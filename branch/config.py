@@ -1,8 +1,8 @@
 """Branch configuration: defaults, then ANTREAN_* environment, then the caller's mapping.
 
-This is the only module of branch that reads the environment.
+Only this layer (through sync.webapp.load_config) reads the environment.
 """
-import os
+from sync.webapp import load_config
 
 
 class Defaults:
@@ -22,11 +22,4 @@ class Defaults:
 
 def load(app, overrides=None):
     """Fill app.config in order: defaults, environment, overrides."""
-    app.config.from_object(Defaults)
-    app.config.from_prefixed_env("ANTREAN")
-    if overrides:
-        app.config.update(overrides)
-    if not app.config["DATABASE_URL"]:
-        os.makedirs(app.instance_path, exist_ok=True)
-        path = os.path.join(app.instance_path, f"branch-{app.config['OFFICE'].lower()}.db")
-        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    load_config(app, Defaults, overrides, lambda config: f"branch-{config['OFFICE'].lower()}.db")

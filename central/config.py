@@ -1,8 +1,8 @@
 """Central's configuration: defaults, then ANTREAN_* environment, then the caller's mapping.
 
-This is the only module of central that reads the environment.
+Only this layer (through sync.webapp.load_config) reads the environment.
 """
-import os
+from sync.webapp import load_config
 
 
 class Defaults:
@@ -16,10 +16,4 @@ class Defaults:
 
 def load(app, overrides=None):
     """Fill app.config in order: defaults, environment, overrides."""
-    app.config.from_object(Defaults)
-    app.config.from_prefixed_env("ANTREAN")
-    if overrides:
-        app.config.update(overrides)
-    if not app.config["DATABASE_URL"]:
-        os.makedirs(app.instance_path, exist_ok=True)
-        app.config["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'central.db')}"
+    load_config(app, Defaults, overrides, lambda config: "central.db")

@@ -80,7 +80,7 @@ def bind_flask_app(app, proxy, migrations):
     """Bind `proxy` to app's DATABASE_URL, connect per request, add `flask init-db`."""
     import click
 
-    proxy.initialize(open_database(app.config["DATABASE_URL"]))
+    proxy.initialize(open_database(pooled(app.config["DATABASE_URL"])))
 
     @app.before_request
     def _connect():
@@ -97,3 +97,17 @@ def bind_flask_app(app, proxy, migrations):
         with proxy.connection_context():
             applied = migrate(proxy, migrations)
         click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")
+
+
+def pooled(url):
+    """sqlite:///f -> sqlite+pool:///f: a server thread keeps its connection between requests.
+
+    Opening a connection per request, and the WAL checkpoint SQLite runs when the
+    last one closes, cost ~10 ms of a ~2 ms ticket; the pool hands each thread a
+    connection only one thread uses at a time, hence check_same_thread=false.
+    """
+    if not url.startswith("sqlite:///"):
+        return url
+    joiner = "&" if "?" in url else "?"
+    return (f"sqlite+pool:///{url.removeprefix('sqlite:///')}{joiner}"
+            "check_same_thread=false&max_connections=64")

@@ -11,6 +11,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.schema import Lane, Outcome, Reason
+from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
 
 class TicketRequest(BaseModel):
@@ -84,7 +85,3 @@ class BoardOut(BaseModel):
     counters: list[BoardRow]
     waiting: dict[str, int]
 
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str

@@ -22,7 +22,7 @@ from . import conflicts
 from .bulk import insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
 from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
-                     QuarantinedEvent, ReceivedEvent)
+                     ReceivedEvent)
 from .models import utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch

@@ -1,7 +1,7 @@
 """Central's tables: offices and their slots, bookings, suspensions, the change log."""
 from datetime import datetime, timezone
 
-from peewee import (BigAutoField, BooleanField, CharField, DateField,
+from peewee import (BigAutoField, CharField, DateField,
                     DateTimeField, ForeignKeyField, IntegerField, Model, TextField, SQL)
 
 from .db import db

@@ -6,6 +6,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from sync.nik import InvalidNik, parse_nik
+from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
 Purpose = Literal["general", "hajj", "umrah"]
 Status = Literal["booked", "cancelled", "checked_in", "served", "expired"]
@@ -93,7 +94,3 @@ class BookingOut(BaseModel):
     purpose: Purpose
     status: Status
 
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from sync.errors import AntreanError, Forbidden
 from sync.schema import Event
+from sync.webapp import ErrorOut
 
 from . import merging, tokens
 from .models import Change
@@ -24,11 +25,6 @@ PUSH_PATH = "/api/v1/sync/push"
 MAX_DIGEST_DAYS = 92
 SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
                              "description": "flask --app central office token CODE"}}
-
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str
 
 
 bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",

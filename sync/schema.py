@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Literal, Optional
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 SCHEMA_VERSION = 1
 
@@ -87,6 +87,7 @@ PAYLOADS = {
     "suspended_refused": SuspendedRefused,
 }
 EventKind = Literal[tuple(PAYLOADS)]  # type: ignore[valid-type]
+PAYLOAD_LISTS = {kind: TypeAdapter(list[model]) for kind, model in PAYLOADS.items()}
 
 
 class Event(BaseModel):
@@ -109,3 +110,17 @@ def validate_payload(event):
     if model is None:
         raise ValueError(f"unknown event kind {event.kind!r}")
     return model.model_validate(event.payload)
+
+
+def validate_payloads(events):
+    """The typed payloads of `events`, all of one kind and schema version, in one call.
+
+    Raises ValueError (pydantic's ValidationError is one) if any is invalid,
+    without saying which: validate_payload, event by event, says that.
+    """
+    if not events:
+        return []
+    first = events[0]
+    if first.schema_version != SCHEMA_VERSION or first.kind not in PAYLOAD_LISTS:
+        raise ValueError(f"cannot validate kind {first.kind!r}, version {first.schema_version}")
+    return PAYLOAD_LISTS[first.kind].validate_python([event.payload for event in events])

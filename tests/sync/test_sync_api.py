@@ -107,6 +107,29 @@ def test_invalid_events_are_quarantined_with_the_reason_and_the_rest_apply(api):
     assert push(api, [bad_outcome]).json["quarantined"][0]["id"] == bad_outcome["id"]
 
 
+def test_one_invalid_event_among_many_of_its_kind_is_the_only_one_refused(api):
+    """Events of a kind are validated together; one bad event must not sink its kind."""
+    event = Events()
+    issued = [event("ticket_issued", ticket=f"A00{n}", lane="general", nik=NIKS[n % 4],
+                    regency=NIKS[n % 4][:4]) for n in range(1, 6)]
+    issued[2]["payload"]["nik"] = "12345"
+    issued[3]["created_at"] = "2026-11-23T08:00:00.250000+07:00"
+    response = push(api, issued)
+    assert response.json["applied"] == 4 and response.json["cursor"] == 5
+    assert response.json["quarantined"] == [
+        {"id": issued[2]["id"],
+         "reason": "invalid payload: nik: String should match pattern '^\\d{16}$'"}]
+    with db.connection_context():
+        stored = {e.id: e for e in ReceivedEvent.select()}
+        assert set(stored) == {e["id"] for n, e in enumerate(issued) if n != 2}
+        first, late = stored[issued[0]["id"]], stored[issued[3]["id"]]
+        assert first.payload == json.dumps(issued[0]["payload"], separators=(",", ":"),
+                                           sort_keys=True)
+        assert str(first.day) == "2026-11-23"
+        assert str(late.created_at) == "2026-11-23 01:00:00.250000"    # stored in UTC
+        assert QuarantinedEvent.get().event_id == issued[2]["id"]
+
+
 def test_a_malformed_envelope_is_refused_whole(api):
     response = push(api, [{"id": "not-a-uuid", "seq": 1}])
     assert response.status_code == 422 and response.json["error"] == "invalid"

@@ -13,17 +13,25 @@ MAX_PARAMS = 30_000     # under SQLite's 32,766 and PostgreSQL's 65,535 bound pa
 
 def insert_rows(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING", returning=None):
     """Insert `rows` (tuples in `columns` order); the RETURNING values if asked."""
-    if not rows:
-        return []
-    per_chunk = max(1, MAX_PARAMS // len(columns))
     found = []
-    for start in range(0, len(rows), per_chunk):
-        chunk = rows[start:start + per_chunk]
-        cursor = db.execute_sql(_sql(db, table, columns, len(chunk), conflict, returning),
-                                list(chain.from_iterable(chunk)))
+    for _, cursor in _insert(db, table, columns, rows, conflict, returning):
         if returning:
             found.extend(cursor.fetchall())
     return found
+
+
+def insert_count(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING"):
+    """Insert `rows` like insert_rows; how many rows the conflict clause let in."""
+    return sum(cursor.rowcount for _, cursor in _insert(db, table, columns, rows, conflict))
+
+
+def _insert(db, table, columns, rows, conflict, returning=None):
+    """Run the INSERTs for `rows`, a chunk of rows per statement; yields (chunk, cursor)."""
+    per_chunk = max(1, MAX_PARAMS // len(columns))
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start:start + per_chunk]
+        yield chunk, db.execute_sql(_sql(db, table, columns, len(chunk), conflict, returning),
+                                    list(chain.from_iterable(chunk)))
 
 
 def select_rows(db, sql, *params):

@@ -10,6 +10,7 @@ branch back from a week offline pushes tens of thousands of events.
 import json
 from collections import Counter, defaultdict
 from datetime import timezone
+from operator import itemgetter
 
 from peewee import EXCLUDED, Case
 from pydantic import ValidationError
@@ -19,7 +20,7 @@ from sync.digest import DayDigest, compute_digest
 from sync.schema import validate_payload, validate_payloads
 
 from . import conflicts
-from .bulk import insert_rows, iso_day, select_rows, upsert_clause
+from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
 from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
                      ReceivedEvent)
@@ -27,6 +28,7 @@ from .models import utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
 TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
+TICKET_VALUES = itemgetter(*TICKET_FIELDS)    # a merged ticket dict -> its row tuple
 TICKET_KEY = ("office", "day", "number")
 QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
                       "received_at", "reason"]
@@ -139,7 +141,16 @@ def _event_rows(office, accepted):
 
 
 def _store_events(rows):
-    """Insert the event rows; the ids actually inserted (RETURNING skips the duplicates)."""
+    """Insert the event rows; the ids actually inserted (a re-sent event is already there).
+
+    Nearly always every event is new, which the row count proves without
+    RETURNING a row per event. Otherwise the insert is undone and redone with
+    RETURNING, which names the new ones (it skips the duplicates).
+    """
+    with db.savepoint() as attempt:
+        if insert_count(db, "received_event", EVENT_COLUMNS, rows) == len(rows):
+            return {row[0] for row in rows}
+        attempt.rollback()
     return {row[0] for row in insert_rows(db, "received_event", EVENT_COLUMNS, rows,
                                           returning="id")}
 
@@ -173,7 +184,7 @@ def _merge_tickets(office, fresh):
         for event, payload in events:
             _fold(row, event, payload)
     insert_rows(db, "merged_ticket", TICKET_FIELDS,
-                [tuple(r[f] for f in TICKET_FIELDS) for r in rows.values()],
+                [TICKET_VALUES(r) for r in rows.values()],
                 conflict=upsert_clause(TICKET_KEY, TICKET_FIELDS))
     return rows
 
@@ -248,16 +259,18 @@ def _advance_cursor(office, events, applied, backlog):
     """Raise the office's cursor to the batch's highest seq; it never goes back."""
     now = utcnow()
     top = max((event.seq for event in events), default=0)
-    (OfficeSync.insert(office=office, cursor=top, events=applied, last_push_at=now,
-                       last_seen_at=now, backlog=backlog)
-     .on_conflict(conflict_target=[OfficeSync.office],
-                  update={OfficeSync.cursor: Case(None, [(OfficeSync.cursor < EXCLUDED.cursor,
-                                                          EXCLUDED.cursor)], OfficeSync.cursor),
-                          OfficeSync.events: OfficeSync.events + EXCLUDED.events,
-                          OfficeSync.backlog: EXCLUDED.backlog,
-                          OfficeSync.last_push_at: now, OfficeSync.last_seen_at: now})
-     .execute())
-    return OfficeSync.get(OfficeSync.office == office).cursor
+    query = (OfficeSync.insert(office=office, cursor=top, events=applied, last_push_at=now,
+                               last_seen_at=now, backlog=backlog)
+             .on_conflict(conflict_target=[OfficeSync.office],
+                          update={OfficeSync.cursor: Case(None, [(OfficeSync.cursor
+                                                                  < EXCLUDED.cursor,
+                                                                  EXCLUDED.cursor)],
+                                                          OfficeSync.cursor),
+                                  OfficeSync.events: OfficeSync.events + EXCLUDED.events,
+                                  OfficeSync.backlog: EXCLUDED.backlog,
+                                  OfficeSync.last_push_at: now, OfficeSync.last_seen_at: now})
+             .returning(OfficeSync.cursor).tuples())   # the cursor as it now stands
+    return query.execute()[0][0]
 
 
 def touch(office):

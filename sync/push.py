@@ -13,6 +13,7 @@ import json
 from collections import deque, namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from branch.models import Outbox, utcnow
 from sync.database import write_transaction
@@ -85,10 +86,16 @@ def _read_batch(db, after, limit):
 
 def _encode(seq, uuid, office, day, kind, payload, created_at):
     """One event on the wire; the payload is already compact JSON text in the outbox."""
-    return (f'{{"id":"{uuid}","seq":{seq},"office":{json.dumps(office)},"day":"{day}",'
-            f'"kind":{json.dumps(kind)},"schema_version":{SCHEMA_VERSION},'
+    return (f'{{"id":"{uuid}","seq":{seq},"office":{_quoted(office)},"day":"{day}",'
+            f'"kind":{_quoted(kind)},"schema_version":{SCHEMA_VERSION},'
             f'"payload":{payload},"created_at":"{str(created_at).replace(" ", "T")}"}}'
             ).encode()
+
+
+@lru_cache(maxsize=256)
+def _quoted(text):
+    """`text` as a JSON string; office codes and kinds are a handful of values."""
+    return json.dumps(text)
 
 
 def _send(client, office, rows, backlog):

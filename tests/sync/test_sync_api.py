@@ -7,7 +7,8 @@ from sync_support import DAY, NIKS, Events, push
 
 from central.changes import record_change
 from central.db import db
-from central.merged import OfficeSync, QuarantinedEvent, ReceivedEvent
+from central.merged import (MergedTicket, OfficeSync, PassportTally, QuarantinedEvent,
+                            ReceivedEvent)
 from central.tokens import issue_token
 from sync.digest import compute_digest
 
@@ -58,6 +59,21 @@ def test_push_applies_once_and_the_cursor_never_goes_back(api):
     with db.connection_context():
         assert ReceivedEvent.select().count() == 6
         assert OfficeSync.get(OfficeSync.office == "SRG").cursor == 6
+
+
+def test_a_batch_of_old_and_new_events_applies_only_the_new_ones(api):
+    """A re-sent batch that also carries new events: the old ones change nothing."""
+    event = Events()
+    first, second = event.ticket("A001", NIKS[0]), event.ticket("A002", NIKS[1])
+    assert push(api, first[:2]).json["applied"] == 2
+    answer = push(api, first + second).json
+    assert answer == {"applied": 4, "duplicates": 2, "quarantined": [], "cursor": 6}
+    with db.connection_context():
+        assert ReceivedEvent.select().count() == 6
+        assert OfficeSync.get(OfficeSync.office == "SRG").events == 6
+        tickets = {t.number: t for t in MergedTicket.select()}
+        assert {n: t.status for n, t in tickets.items()} == {"A001": "done", "A002": "done"}
+        assert PassportTally.get().count == 1 and PassportTally.select().count() == 2
 
 
 def test_gzip_bodies_are_accepted(api):

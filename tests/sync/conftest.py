@@ -1,27 +1,13 @@
 """Sync fixtures: central served for real (in a thread, behind fault injection) and a branch."""
-import time
 from types import SimpleNamespace
 
 import pytest
-from sync_support import Faults, ServerThread
+from sync_support import Faults, ServerThread, central_app
 
 from branch.db import db as branch_db, init_db as init_branch_db
-from central import create_app
-from central.db import db as central_db, init_db as init_central_db
-from central.models import Office
-from central.tokens import issue_token
+from central.db import db as central_db
 from sync.database import open_database
 from sync.job import load_settings
-
-
-def _central_app(url):
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
-    init_central_db()
-    with central_db.connection_context():
-        Office.create(code="SRG", name="Kantor Imigrasi Serang")
-        Office.create(code="CLG", name="Kantor Imigrasi Cilegon")
-        tokens = {code: issue_token(code) for code in ("SRG", "CLG")}
-    return app, tokens
 
 
 @pytest.fixture
@@ -33,7 +19,7 @@ def central_url(tmp_path):
 @pytest.fixture
 def central(central_url):
     """Central on its own database, served over HTTP with a Faults plan in front."""
-    app, tokens = _central_app(central_url)
+    app, tokens = central_app(central_url)
     faults = Faults(app.wsgi_app)
     server = ServerThread(faults)
     yield SimpleNamespace(app=app, url=server.url, tokens=tokens, faults=faults)
@@ -43,7 +29,7 @@ def central(central_url):
 @pytest.fixture
 def api(central_db_url):
     """Central's test client on SQLite and PostgreSQL, with the tokens of SRG and CLG."""
-    app, tokens = _central_app(central_db_url)
+    app, tokens = central_app(central_db_url)
     yield SimpleNamespace(app=app, client=app.test_client(), tokens=tokens,
                           auth=lambda code="SRG": {"Authorization": f"Bearer {tokens[code]}"})
     if not central_db.is_closed():
@@ -63,8 +49,3 @@ def branch(tmp_path, central):
     yield cfg
     if not branch_db.is_closed():
         branch_db.close()
-
-
-def quick_sleep(seconds):
-    """The retry policy's sleep in tests: real, but short."""
-    time.sleep(min(seconds, 0.05))

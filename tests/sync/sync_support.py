@@ -12,6 +12,11 @@ from datetime import date, timedelta
 
 from werkzeug.serving import make_server
 
+from central import create_app
+from central.db import db as central_db, init_db as init_central_db
+from central.models import Office
+from central.tokens import issue_token
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_BIN = os.path.dirname(sys.executable)
 NIKS = ["3601014501900001", "3602015507850002", "3604012003700003", "3673016112950004"]
@@ -197,3 +202,19 @@ def push(api, events, office="SRG", token_of="SRG", **extra):
     return api.client.post("/api/v1/sync/push",
                            json={"office": office, "events": events, **extra},
                            headers=api.auth(token_of))
+
+
+def quick_sleep(seconds):
+    """The retry policy's sleep in tests: real, but short."""
+    time.sleep(min(seconds, 0.05))
+
+
+def central_app(url):
+    """A central app on `url` with offices SRG and CLG; (app, {office: token})."""
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    init_central_db()
+    with central_db.connection_context():
+        Office.create(code="SRG", name="Kantor Imigrasi Serang")
+        Office.create(code="CLG", name="Kantor Imigrasi Cilegon")
+        tokens = {code: issue_token(code) for code in ("SRG", "CLG")}
+    return app, tokens

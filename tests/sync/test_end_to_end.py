@@ -2,7 +2,7 @@
 import base64
 from datetime import date, datetime, timezone
 
-from conftest import quick_sleep
+from sync_support import quick_sleep
 from sync_support import NIKS
 from test_job import assert_same_everywhere
 

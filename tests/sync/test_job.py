@@ -3,7 +3,7 @@ import json
 import uuid
 
 import pytest
-from conftest import quick_sleep
+from sync_support import quick_sleep
 from sync_support import DAY, record_days
 
 from branch.db import db as branch_db

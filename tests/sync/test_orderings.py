@@ -1,7 +1,7 @@
 """Property: whatever faults hit whichever pushes, every run ends with both sides equal."""
 from datetime import timedelta
 
-from conftest import quick_sleep
+from sync_support import quick_sleep
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sync_support import DAY, record_days
 from test_job import assert_monotonic, assert_same_everywhere

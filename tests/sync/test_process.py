@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import _central_app
+from sync_support import central_app
 from sync_support import (DAY, ROOT, VENV_BIN, free_port, kill, record_days, start_gunicorn,
                           wait_for_port)
 from test_job import assert_same_everywhere
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def setup(tmp_path):
     """Central's database and tokens, a branch database, and the job's environment."""
     central_url = f"sqlite:///{tmp_path / 'central.db'}"
-    _, tokens = _central_app(central_url)
+    _, tokens = central_app(central_url)
     branch_url = f"sqlite:///{tmp_path / 'branch.db'}"
     branch_db.initialize(open_database(branch_url))
     init_branch_db()

@@ -3,7 +3,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import quick_sleep
+from sync_support import quick_sleep
 from sync_support import DAY, NIKS
 
 from branch.db import db as branch_db

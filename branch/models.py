@@ -106,7 +106,10 @@ class Refusal(BaseModel):
 
 
 class Outbox(BaseModel):
-    """Every change, to be pushed to central. Written in the change's own transaction."""
+    """Every change, to be pushed to central. Written in the change's own transaction.
+
+    Also indexed on (office, day) by migration 002 (for reconcile).
+    """
     seq = BigAutoField()                    # local order, sent in this order
     uuid = CharField(max_length=36, unique=True)
     office = CharField(max_length=8)

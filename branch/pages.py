@@ -6,6 +6,7 @@ A refusal re-renders the same form with the message and the refusal's 4xx
 status, keeping what the person typed. Serving a page never calls central.
 """
 import hmac
+import json
 import secrets
 
 from flask import (Blueprint, current_app, get_flashed_messages, redirect,
@@ -14,7 +15,7 @@ from flask import (Blueprint, current_app, get_flashed_messages, redirect,
 from sync.errors import AntreanError
 
 from . import auth, counters, status as sync_state, tickets
-from .models import Ticket
+from .models import Setting, Ticket
 
 bp = Blueprint("pages", __name__)
 
@@ -38,7 +39,12 @@ def _page_globals():
 
 
 def _office_name():
-    return current_app.config.get("OFFICE_NAME") or current_app.config["OFFICE"]
+    """The configured name, else the name central sent (pulled by sync), else the code."""
+    configured = current_app.config.get("OFFICE_NAME")
+    if configured:
+        return configured
+    synced = Setting.get_or_none(Setting.key == "name")
+    return json.loads(synced.value) if synced else current_app.config["OFFICE"]
 
 
 def csrf_token():

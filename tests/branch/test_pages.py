@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from branch.models import Outbox, SyncState, Ticket
+from branch.models import Outbox, Setting, SyncState, Ticket
 from branch.tickets import today
 
 NIK = "3604011505900001"          # Kab. Serang, born 15 May 1990
@@ -365,6 +365,13 @@ def test_banner_names_the_day_of_an_outage_that_began_earlier(client, now):
     log_in(client)
     expected = "central unreachable since 26 Nov 09:05 — 1 record waiting"
     assert expected in text(client.get("/status"))
+
+
+def test_pages_name_the_office_as_central_does_once_synced(client):
+    assert "Antrean · SRG" in text(client.get("/board"))
+    Setting.create(key="name", value='"Kantor Imigrasi Serang"')   # as sync's pull stores it
+    assert "Antrean · Kantor Imigrasi Serang" in text(client.get("/board"))
+    assert "Antrean · Kantor Imigrasi Serang" in text(client.get("/kiosk"))
 
 
 def test_board_refreshes_itself_without_javascript(client):

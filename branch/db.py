@@ -1,11 +1,12 @@
 """The branch's local database: one DatabaseProxy, bound per app from its URL."""
 from peewee import DatabaseProxy
 
-from sync.database import bind_flask_app, migrate
+from sync.database import bind_flask_app, upgrade
 
 db = DatabaseProxy()
 
 
+# `migrations` is imported late: its scripts import the models, which import `db`.
 def init_app(app):
     from . import migrations
     bind_flask_app(app, db, migrations)
@@ -14,5 +15,4 @@ def init_app(app):
 def init_db():
     """Create or upgrade the schema; safe to run any number of times."""
     from . import migrations
-    with db.connection_context():
-        return migrate(db, migrations)
+    return upgrade(db, migrations)

@@ -72,6 +72,12 @@ def migrate(db, package):
     return applied
 
 
+def upgrade(proxy, migrations):
+    """Connect and apply `migrations` (see migrate); the scripts applied now."""
+    with proxy.connection_context():
+        return migrate(proxy, migrations)
+
+
 def _now():
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -94,8 +100,7 @@ def bind_flask_app(app, proxy, migrations):
     @app.cli.command("init-db")
     def init_db_command():
         """Create or upgrade the database (idempotent)."""
-        with proxy.connection_context():
-            applied = migrate(proxy, migrations)
+        applied = upgrade(proxy, migrations)
         click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")
 
 

@@ -14,9 +14,6 @@ class AntreanError(Exception):
         self.message = message
         self.extra = extra
 
-    def to_dict(self):
-        return {"error": self.code, "message": self.message, **self.extra}
-
 
 class NotFound(AntreanError):
     status, code = 404, "not_found"

@@ -11,14 +11,14 @@ from flask import current_app
 from peewee import fn
 
 from .models import Outbox, SyncState
-from .tickets import naive_utc
+from .clock import naive_utc
 
 QUARANTINE_SHOWN = 200   # the page lists at most this many; the count says how many in all
 
 
 def sync_status(now=None):
     """Sync state, backlog and quarantined records, as the status page shows them."""
-    state = SyncState.select().order_by(SyncState.id).first()
+    state, pending = _state(), _count("pending")
     return {
         "last_attempt": _local(state and state.last_attempt),
         "last_success": _local(state and state.last_success),
@@ -27,19 +27,21 @@ def sync_status(now=None):
         "last_error": state.last_error if state else None,
         "clock_drift": state.clock_drift_seconds if state else None,
         "pull_cursor": state.pull_cursor if state else 0,
-        "pending": _count("pending"),
+        "pending": pending,
         "quarantined": _count("quarantined"),
         "oldest_pending": _local(_oldest_pending()),
         "quarantine": _quarantined_rows(),
-        "banner": banner(now),
+        "banner": _banner(state, pending, now),
     }
 
 
 def banner(now=None):
     """"central unreachable since 09:12 — 214 records waiting", or None while all is well."""
+    return _banner(_state(), _count("pending"), now)
+
+
+def _banner(state, waiting, now):
     now = naive_utc(now)
-    state = SyncState.select().order_by(SyncState.id).first()
-    waiting = _count("pending")
     since = _trouble_start(state, waiting)
     limit = timedelta(minutes=current_app.config["BANNER_AFTER_MINUTES"])
     if since is None or now - since <= limit:
@@ -59,6 +61,10 @@ def _trouble_start(state, waiting):
         return state.unreachable_since or state.last_success or state.last_attempt
     # Never tried since the branch started: worth a word once records wait.
     return _oldest_pending() if waiting else None
+
+
+def _state():
+    return SyncState.select().order_by(SyncState.id).first()
 
 
 def _count(state):

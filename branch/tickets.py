@@ -8,11 +8,12 @@ suspensions come from the local copies the sync job keeps.
 """
 import functools
 from datetime import date, datetime
+from typing import get_args
 
 from flask import current_app
 
 from sync import nik as niks
-from sync.schema import LANE_LETTERS
+from sync.schema import LANE_LETTERS, Reason
 
 from . import errors
 from .clock import local_now, naive_utc, today, utcnow  # noqa: F401  (tickets.today et al.)
@@ -22,7 +23,7 @@ from .outbox import record_event
 from .writelock import write_turn
 
 LANES = tuple(LANE_LETTERS)
-REASONS = ("elderly", "pregnant", "disability")
+REASONS = get_args(Reason)
 USED_STATUSES = ("checked_in", "served")   # central saw it checked in (at any office)
 CAPS = {"general": "CAP_GENERAL", "priority": "CAP_PRIORITY"}   # bookings: central's quota
 
@@ -37,11 +38,11 @@ NEXT_SEQ = ("SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket "
 
 def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, now=None):
     """Issue the next number of `lane` for `nik`, or raise the refusal a person can act on."""
+    _check_override(override_by)
     now = utcnow(now)
     day = today(now)
     parsed = _checked_nik(nik, day)
     _check_reason(lane, reason, parsed, day)
-    _check_override(override_by)
     with write_turn(db):
         ends_on = _suspension_end(parsed.value, day)
         if ends_on:

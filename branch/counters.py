@@ -4,9 +4,12 @@ Each operation is one write transaction that changes the ticket and writes
 its outbox event together. Statuses: waiting -> called -> done | no_show;
 a transfer puts a ticket back to waiting in another lane (same number).
 """
+from typing import get_args
+
 from flask import current_app
 from peewee import fn
 
+from sync.schema import Outcome
 
 from . import errors
 from .callpolicy import Waiting, choose_next
@@ -16,7 +19,7 @@ from .models import Call, Counter, Ticket
 from .outbox import record_event
 from .writelock import write_turn
 
-OUTCOMES = ("passport_issued", "rejected", "incomplete_documents")
+OUTCOMES = get_args(Outcome)
 TRANSFER_LANES = ("general", "priority")
 
 

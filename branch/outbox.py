@@ -1,11 +1,11 @@
 """Writing outbox events. Call only inside the transaction that makes the change."""
 import json
 import uuid
-from datetime import datetime, timezone
 
 from sync.schema import PAYLOADS
 
 from .db import db
+from .models import utcnow
 
 # Prepared once: every change writes one of these, inside the write lock.
 INSERT_EVENT = ("INSERT INTO outbox (uuid, office, day, kind, payload, created_at, state) "
@@ -19,8 +19,7 @@ def record_event(office, day, kind, **payload):
     """
     PAYLOADS[kind](**payload)  # a bug here must fail the change, not reach central
     event_id = str(uuid.uuid4())
-    created_at = datetime.now(timezone.utc).replace(tzinfo=None)
     db.execute_sql(INSERT_EVENT, (event_id, office, str(day), kind,
                                   json.dumps(payload, default=str, sort_keys=True),
-                                  str(created_at)))
+                                  str(utcnow())))
     return event_id

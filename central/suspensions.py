@@ -64,9 +64,8 @@ def lift_suspension(suspension_id, now):
     return suspension
 
 
-def active_suspension(nik, first_day, last_day=None):
+def active_suspension(nik, first_day, last_day):
     """The suspension in force for `nik` on any day of first_day..last_day, or None."""
-    last_day = last_day or first_day
     return (Suspension.select()
             .where(Suspension.nik == nik, Suspension.starts_on <= last_day,
                    Suspension.ends_on >= first_day, Suspension.lifted_at.is_null())

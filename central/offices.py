@@ -166,8 +166,6 @@ def add_demo_offices():
     """SRG and CLG as the design describes them; running it again changes nothing."""
     results = []
     for code, fields in DEMO_OFFICES.items():
-        if Office.get_or_none(Office.code == code) is None:
-            results.append(save_office(code, **fields))
-        else:
-            results.append((Office.get(Office.code == code), "unchanged"))
+        office = Office.get_or_none(Office.code == code)
+        results.append((office, "unchanged") if office else save_office(code, **fields))
     return results

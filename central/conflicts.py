@@ -15,8 +15,6 @@ from .db import db
 from .merged import Conflict
 from .models import Booking, Office, Suspension
 
-WALK_IN_LANES = ("general", "priority")
-
 
 def apply_rules(office, fresh, tickets):
     """Update bookings from check-ins and services; record every conflict found."""

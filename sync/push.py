@@ -41,7 +41,6 @@ class PushReport:
     duplicates: int = 0
     quarantined: list = field(default_factory=list)     # (uuid, reason)
     days: set = field(default_factory=set)
-    cursors: list = field(default_factory=list)         # central's cursor after each batch
 
 
 def pending_count(db):
@@ -133,5 +132,3 @@ def _mark(db, results, report):
         report.duplicates += answer.get("duplicates", 0)
         report.quarantined += list(refused.items())
         report.days.update(row.day for row in rows)
-        if "cursor" in answer:
-            report.cursors.append(answer["cursor"])

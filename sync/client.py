@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 import peewee
 import requests
 import tenacity
-from tenacity import retry_if_exception, stop_after_delay, wait_random_exponential
+from tenacity import retry_if_exception, wait_random_exponential
 
 log = logging.getLogger("antrean.sync")
 
@@ -50,17 +50,18 @@ def is_transient(exc):
     return False
 
 
-def retry_policy(max_seconds=300, sleep=time.sleep, deadline=None):
+def retry_policy(max_seconds=300, sleep=time.sleep):
     """The one retry policy: transient failures, backoff with jitter, bounded in time.
 
-    `deadline` (time.monotonic) bounds the whole run, so many steps that each
-    retry cannot together outlast ANTREAN_SYNC_MAX_SECONDS.
+    The bound is a deadline `max_seconds` from now, shared by every call the
+    policy retries, so many steps that each retry cannot together outlast
+    ANTREAN_SYNC_MAX_SECONDS.
     """
-    deadline = deadline or time.monotonic() + max_seconds
+    deadline = time.monotonic() + max_seconds
     return tenacity.Retrying(
         retry=retry_if_exception(is_transient),
         wait=wait_random_exponential(multiplier=0.5, max=30),
-        stop=stop_after_delay(max_seconds) | (lambda state: time.monotonic() >= deadline),
+        stop=lambda state: time.monotonic() >= deadline,
         sleep=sleep, reraise=True,
         before_sleep=lambda state: log.info("retrying after: %s", state.outcome.exception()))
 

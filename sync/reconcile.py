@@ -23,7 +23,7 @@ def branch_digest(office, day):
 
 
 def branch_digests(office, days):
-    """Digests of several days in one pass over the outbox (it has no index on day).
+    """Digests of several days in one query (the outbox is indexed by office and day).
 
     The rows come from the driver's cursor as they are: peewee's per-field
     conversion of 100,000 rows costs more than the digest itself. A day is

@@ -14,18 +14,14 @@ from sync.regions import regency_name
 
 from .changes import record_change
 from .db import db
-from .errors import (Conflict, DuplicateBooking, Forbidden, Invalid, NotFound, QuotaFull,
-                     SlotFull, WrongOffice)
+from .errors import (DuplicateBooking, Forbidden, Invalid, NotCancellable, NotFound,
+                     QuotaFull, SlotFull, WrongOffice)
 from .models import Booking, Office, naive_utc
 from .offices import (booked_by_hour, day_closed_reason, get_office, local_time, local_today,
                       office_serving_regency)
 from .suspensions import refuse_if_suspended
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read over the phone
-
-
-class NotCancellable(Conflict):
-    code = "not_cancellable"
 
 
 def booking_dict(booking):

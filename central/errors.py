@@ -1,5 +1,5 @@
 """Central's refusals, each with the code the API answers."""
-from sync.errors import AntreanError, Conflict, Forbidden, Invalid, NotFound  # noqa: F401
+from sync.errors import Conflict, Forbidden, Invalid, NotFound  # noqa: F401  (re-exported)
 
 
 class SlotFull(Conflict):
@@ -12,6 +12,10 @@ class QuotaFull(Conflict):
 
 class DuplicateBooking(Conflict):
     code = "duplicate_booking"
+
+
+class NotCancellable(Conflict):
+    code = "not_cancellable"
 
 
 class WrongOffice(Conflict):

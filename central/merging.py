@@ -9,7 +9,6 @@ branch back from a week offline pushes tens of thousands of events.
 """
 import json
 from collections import Counter, defaultdict
-from datetime import timezone
 from operator import itemgetter
 
 from peewee import EXCLUDED, Case
@@ -24,7 +23,7 @@ from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
 from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
                      ReceivedEvent)
-from .models import utcnow
+from .models import naive_utc, utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
 TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
@@ -122,7 +121,7 @@ def _reason(exc):
 def _row(office, event, now):
     created = event.created_at
     if created.tzinfo is not None:
-        created = created.astimezone(timezone.utc).replace(tzinfo=None)
+        created = naive_utc(created)
     return (str(event.id), office, event.seq, event.day.isoformat(), event.kind,
             PAYLOAD_JSON.encode(event.payload), _timestamp(created), now)
 

@@ -18,7 +18,8 @@ from .pages import OUTCOMES, bp, render_staff
 def counter():
     chosen = _chosen_counter()
     if chosen is None or request.args.get("choose"):
-        return render_staff("counter_choose.html", counters=_open_counters(), chosen=chosen)
+        return render_staff("counter_choose.html", counters=counters.open_counters(),
+                            chosen=chosen)
     return _console(chosen)
 
 
@@ -27,8 +28,8 @@ def counter():
 def counter_choose():
     name = request.form.get("counter", "")
     if Counter.get_or_none(Counter.name == name, Counter.active == True) is None:  # noqa: E712
-        return render_staff("counter_choose.html", 404, counters=_open_counters(), chosen=None,
-                            message=f"There is no open counter {name!r}.")
+        return render_staff("counter_choose.html", 404, counters=counters.open_counters(),
+                            chosen=None, message=f"There is no open counter {name!r}.")
     session["counter"] = name
     return redirect(url_for("pages.counter"), 303)
 
@@ -103,11 +104,6 @@ def _console(chosen, status=200, **context):
     return render_staff("counter.html", status, counter=chosen,
                         current=Ticket.get_by_id(serving[0]) if serving else None,
                         waiting=counters.waiting_counts(day), **context)
-
-
-def _open_counters():
-    found = Counter.select().where(Counter.active == True)  # noqa: E712
-    return sorted(found, key=lambda c: (len(c.name), c.name))   # "2" before "10"
 
 
 def _chosen_counter():

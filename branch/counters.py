@@ -97,9 +97,13 @@ def current_tickets(day=None):
                   .group_by(Call.counter))
     latest = {call.counter_id: call.ticket
               for call in Call.select(Call, Ticket).join(Ticket).where(Call.id.in_(last_calls))}
-    return [_board_row(counter, latest.get(counter.id))
-            for counter in Counter.select().where(Counter.active == True)  # noqa: E712
-            .order_by(fn.LENGTH(Counter.name), Counter.name)]
+    return [_board_row(counter, latest.get(counter.id)) for counter in open_counters()]
+
+
+def open_counters():
+    """The active counters, "2" before "10"."""
+    return (Counter.select().where(Counter.active == True)  # noqa: E712
+            .order_by(fn.LENGTH(Counter.name), Counter.name))
 
 
 def waiting_counts(day=None):

@@ -38,29 +38,30 @@ def _bookings(codes):
 
 
 def _check_ins(office, fresh):
-    check_ins = [(e, p) for e, p in fresh if e.kind == "booking_checked_in"]
-    bookings, found = _bookings({p.booking_code for _, p in check_ins}), []
+    check_ins = [(e, p) for e, p in fresh if e["kind"] == "booking_checked_in"]
+    bookings, found = _bookings({p["booking_code"] for _, p in check_ins}), []
     for event, payload in check_ins:
-        booking = bookings.get(payload.booking_code)
+        booking = bookings.get(payload["booking_code"])
         problem = _check_in_problem(office, booking, payload)
         if problem:
-            found.append(_conflict(office, event.day, problem[0], payload.booking_code,
+            found.append(_conflict(office, event["day"], problem[0], payload["booking_code"],
                                    problem[1]))
         elif booking.status == Booking.ACTIVE:
-            _set_booking(booking, "checked_in", payload.ticket)
+            _set_booking(booking, "checked_in", payload["ticket"])
     return found
 
 
 def _check_in_problem(office, booking, payload):
-    how = "a verified" if payload.verified else "a provisional"
+    ticket, code, nik = payload["ticket"], payload["booking_code"], payload["nik"]
+    how = "a verified" if payload["verified"] else "a provisional"
     if booking is None:
-        return ("unknown_booking", f"Ticket {payload.ticket} was {how} check-in with booking "
-                f"{payload.booking_code}, which central does not know.")
-    if booking.nik != payload.nik:
-        return ("booking_other_nik", f"Ticket {payload.ticket} checked in booking "
-                f"{booking.code} for NIK {payload.nik}; the booking is for NIK {booking.nik}.")
+        return ("unknown_booking", f"Ticket {ticket} was {how} check-in with booking "
+                f"{code}, which central does not know.")
+    if booking.nik != nik:
+        return ("booking_other_nik", f"Ticket {ticket} checked in booking "
+                f"{booking.code} for NIK {nik}; the booking is for NIK {booking.nik}.")
     if booking.office.code != office:
-        return ("booking_other_office", f"Ticket {payload.ticket} checked in booking "
+        return ("booking_other_office", f"Ticket {ticket} checked in booking "
                 f"{booking.code}, which is for office {booking.office.code}.")
     return None
 
@@ -121,7 +122,7 @@ def _in_force(suspension, day):
 
 def _walk_ins_with_bookings(office, fresh):
     """A NIK with a walk-in ticket and a booking the same day is one person, flagged once."""
-    issued = {(e.day.isoformat(), p.nik) for e, p in fresh if e.kind == "ticket_issued"}
+    issued = {(e["day"].isoformat(), p["nik"]) for e, p in fresh if e["kind"] == "ticket_issued"}
     if not issued:
         return []
     days, niks = {d for d, _ in issued}, {n for _, n in issued}

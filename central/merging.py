@@ -1,54 +1,64 @@
 """Applying a pushed batch to central's merged view, set-based and idempotent.
 
-A batch is one transaction: store the events whose ids are new (the primary
-key drops the rest, so a retried batch changes nothing), quarantine the
-invalid ones, fold the new ones into tickets, passports by regency and
-refusals with a handful of bulk statements, then apply the rules that touch
-bookings and record conflicts. Statements per batch, never per event: a
-branch back from a week offline pushes tens of thousands of events.
+A batch (read and checked by central.intake) is one transaction: store the
+events whose ids are new (the primary key drops the rest, so a retried batch
+changes nothing), quarantine the refused ones, fold the new ones into
+tickets, passports by regency and refusals with a handful of bulk
+statements, then apply the rules that touch bookings and record conflicts.
+Statements per batch, never per event: a branch back from a week offline
+pushes tens of thousands of events. Events are the plain dicts intake makes.
 """
 import json
 from collections import Counter, defaultdict
 from operator import itemgetter
+from typing import NamedTuple
 
 from peewee import EXCLUDED, Case
-from pydantic import ValidationError
+from pydantic_core import to_json
 
 from sync.database import is_postgres, write_transaction
-from sync.digest import DayDigest, compute_digest
-from sync.schema import validate_payload, validate_payloads
+from sync.digest import PASSPORT_ISSUED, DayDigest, compute_digest
 
 from . import conflicts
 from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
-from .merged import (MergedRefusal, MergedTicket, OfficeSync, PassportTally,
-                     ReceivedEvent)
+from .merged import MergedTicket, OfficeSync, ReceivedEvent
 from .models import naive_utc, utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
 TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
 TICKET_VALUES = itemgetter(*TICKET_FIELDS)    # a merged ticket dict -> its row tuple
 TICKET_KEY = ("office", "day", "number")
+TALLY_COLUMNS = ["office", "day", "regency", "count"]
+ADD_TO_TALLY = ("ON CONFLICT (office, day, regency) "
+                "DO UPDATE SET count = passport_tally.count + excluded.count")
+REFUSAL_COLUMNS = ["event_id", "office", "day", "nik", "suspension_ends_on"]
 QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
                       "received_at", "reason"]
 EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at"]
-# Payloads are stored as compact, key-sorted JSON; one encoder, not one per event.
-PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
+# A refused event's payload, kept as it came, compact and key-sorted like the others.
+PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False,
+                                default=str)
 
 
-def apply_batch(office, events, backlog=None):
-    """Apply `events` (sync.schema.Event, seq order) pushed by `office`; the push answer."""
-    accepted, rejected = _validate(events)
-    rows = _event_rows(office, accepted)
+def apply_batch(office, batch):
+    """Apply a central.intake.Batch pushed by `office`; the push answer.
+
+    Everything that needs only the batch (rows, the folded tickets, tallies) is
+    worked out before the write transaction, which other batches wait for.
+    """
+    rows = _event_rows(office, batch.accepted)
+    plan = _plan(office, batch.accepted)
     with write_transaction(db):
         _lock_office(office)
         new_ids = _store_events(rows)
-        _quarantine(office, rejected)
-        fresh = [pair for pair, row in zip(accepted, rows) if row[0] in new_ids]
-        _apply(office, fresh)
-        cursor = _advance_cursor(office, events, len(fresh), backlog)
-    return {"applied": len(fresh), "duplicates": len(accepted) - len(new_ids),
-            "quarantined": [{"id": str(e.id), "reason": reason} for e, reason in rejected],
+        _quarantine(office, batch.rejected)
+        if len(new_ids) < len(rows):     # some were here already: only the new ones count
+            plan = _plan(office, [pair for pair in batch.accepted if pair[0]["id"] in new_ids])
+        _apply(office, plan)
+        cursor = _advance_cursor(office, batch.top_seq, len(plan.fresh), batch.backlog)
+    return {"applied": len(plan.fresh), "duplicates": len(rows) - len(new_ids),
+            "quarantined": [{"id": e["id"], "reason": reason} for e, reason in batch.rejected],
             "cursor": cursor}
 
 
@@ -59,71 +69,12 @@ def _lock_office(office):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (MERGE_LOCK, office))
 
 
-def _validate(events):
-    """The batch's events as (event, payload) accepted and (event, reason) rejected.
-
-    Events of one kind are validated in one pydantic call: a call per event
-    costs more than the validation itself. Both lists keep the batch's order.
-    """
-    unique = _first_of_each(events)
-    results = [None] * len(unique)
-    for indexes in _indexes_by_kind(unique):
-        checked = _validate_kind([unique[i] for i in indexes])
-        for i, result in zip(indexes, checked):
-            results[i] = result
-    accepted = [(e, r) for e, r in zip(unique, results) if not isinstance(r, str)]
-    rejected = [(e, r) for e, r in zip(unique, results) if isinstance(r, str)]
-    return accepted, rejected
-
-
-def _first_of_each(events):
-    """The events in order, each id once: the same event twice in one batch is one event."""
-    seen, unique = set(), []
-    for event in events:
-        if event.id not in seen:
-            seen.add(event.id)
-            unique.append(event)
-    return unique
-
-
-def _indexes_by_kind(events):
-    """Positions of the events, grouped by (kind, schema version)."""
-    groups = defaultdict(list)
-    for i, event in enumerate(events):
-        groups[(event.kind, event.schema_version)].append(i)
-    return groups.values()
-
-
-def _validate_kind(events):
-    """Payloads (or reasons) for events of one kind and version. A group with an
-    invalid event is redone one by one, so only the invalid ones are refused."""
-    try:
-        return validate_payloads(events)
-    except ValueError:      # pydantic's ValidationError included
-        return [_validate_one(event) for event in events]
-
-
-def _validate_one(event):
-    try:
-        return validate_payload(event)
-    except ValidationError as exc:
-        return _reason(exc)
-    except ValueError as exc:
-        return str(exc)
-
-
-def _reason(exc):
-    parts = [f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
-             for err in exc.errors()]
-    return "invalid payload: " + "; ".join(parts)
-
-
-def _row(office, event, now):
-    created = event.created_at
+def _row(office, event, now, payload):
+    created = event["created_at"]
     if created.tzinfo is not None:
         created = naive_utc(created)
-    return (str(event.id), office, event.seq, event.day.isoformat(), event.kind,
-            PAYLOAD_JSON.encode(event.payload), _timestamp(created), now)
+    return (event["id"], office, event["seq"], event["day"].isoformat(), event["kind"],
+            payload, _timestamp(created), now)
 
 
 def _timestamp(value):
@@ -134,9 +85,12 @@ def _timestamp(value):
 
 
 def _event_rows(office, accepted):
-    """The received_event rows of the accepted events (built before the transaction)."""
+    """The received_event rows of the accepted events (built before the transaction).
+    The payload stored is the one the branch sent, checked: plain values, keys sorted,
+    so pydantic's encoder writes the compact, key-sorted JSON."""
     now = _timestamp(utcnow())
-    return [_row(office, event, now) for event, _ in accepted]
+    return [_row(office, event, now, to_json(event["payload"]).decode())
+            for event, _ in accepted]
 
 
 def _store_events(rows):
@@ -156,32 +110,54 @@ def _store_events(rows):
 
 def _quarantine(office, rejected):
     now = _timestamp(utcnow())
-    rows = [_row(office, event, now) + (reason,) for event, reason in rejected]
+    rows = [_row(office, event, now, PAYLOAD_JSON.encode(event["payload"])) + (reason,)
+            for event, reason in rejected]
     insert_rows(db, "quarantined_event", QUARANTINE_COLUMNS, rows)
 
 
-def _apply(office, fresh):
-    if not fresh:
-        return
-    tickets = _merge_tickets(office, fresh)
-    _tally_passports(office, fresh)
-    _store_refusals(office, fresh)
-    conflicts.apply_rules(office, fresh, tickets)
+class Plan(NamedTuple):
+    """What a batch's new events do, worked out from the batch alone."""
+    fresh: list         # (event, payload) of the events new to central
+    tickets: dict       # (iso day, number) -> (ticket folded from these events alone, events)
+    passports: list     # passport_tally rows to add
+    refusals: list      # merged_refusal rows
 
 
-def _merge_tickets(office, fresh):
-    """Fold the batch's ticket events into the merged tickets; the touched rows by key."""
-    touched = defaultdict(list)
+def _plan(office, fresh):
+    tickets = defaultdict(list)
+    passports, refusals = Counter(), []
     for event, payload in fresh:
-        if hasattr(payload, "ticket"):
-            touched[(event.day.isoformat(), payload.ticket)].append((event, payload))
-    if not touched:
+        kind = event["kind"]
+        if "ticket" in payload:
+            tickets[(event["day"].isoformat(), payload["ticket"])].append((event, payload))
+        if kind == "ticket_finished" and payload["outcome"] == PASSPORT_ISSUED:
+            passports[(event["day"].isoformat(), payload["regency"])] += 1
+        elif kind == "suspended_refused":
+            refusals.append((event["id"], office, event["day"].isoformat(), payload["nik"],
+                             payload["suspension_ends_on"].isoformat()))
+    folded = {key: (_folded(_new_ticket(office, *key), events), events)
+              for key, events in tickets.items()}
+    return Plan(fresh, folded, [(office, day, regency, n) for (day, regency), n
+                                in passports.items()], refusals)
+
+
+def _apply(office, plan):
+    if not plan.fresh:
+        return
+    tickets = _merge_tickets(office, plan.tickets)
+    insert_rows(db, "passport_tally", TALLY_COLUMNS, plan.passports, conflict=ADD_TO_TALLY)
+    insert_rows(db, "merged_refusal", REFUSAL_COLUMNS, plan.refusals)
+    conflicts.apply_rules(office, plan.fresh, tickets)
+
+
+def _merge_tickets(office, planned):
+    """Fold the batch's ticket events into the merged tickets; the touched rows by key.
+    A ticket central has not seen is the one planned; one it has gets the events again."""
+    if not planned:
         return {}
-    rows = _load_tickets(office, touched)
-    for key, events in touched.items():
-        row = rows.setdefault(key, _new_ticket(office, *key))
-        for event, payload in events:
-            _fold(row, event, payload)
+    rows = _load_tickets(office, planned)
+    for key, (new, events) in planned.items():
+        rows[key] = _folded(rows[key], events) if key in rows else new
     insert_rows(db, "merged_ticket", TICKET_FIELDS,
                 [TICKET_VALUES(r) for r in rows.values()],
                 conflict=upsert_clause(TICKET_KEY, TICKET_FIELDS))
@@ -204,60 +180,45 @@ def _new_ticket(office, day, number):
             "counter": None, "outcome": None, "recalls": 0, "last_seq": 0}
 
 
+def _folded(row, events):
+    for event, payload in events:
+        _fold(row, event, payload)
+    return row
+
+
 def _fold(row, event, payload):
     """One event's effect on a ticket. Status follows the newest event only, so a
     late re-sent event (a lower seq) fills in facts without turning the clock back."""
-    kind, newer = event.kind, event.seq > row["last_seq"]
+    kind, newer = event["kind"], event["seq"] > row["last_seq"]
     if kind == "ticket_issued":
-        row.update(lane=row["lane"] or payload.lane, nik=payload.nik, regency=payload.regency,
-                   reason=payload.reason, beyond_quota=payload.beyond_quota,
-                   override_staff=payload.staff if payload.beyond_quota else None,
-                   booking_code=row["booking_code"] or payload.booking_code)
+        row.update(lane=row["lane"] or payload["lane"], nik=payload["nik"],
+                   regency=payload["regency"], reason=payload["reason"],
+                   beyond_quota=payload["beyond_quota"],
+                   override_staff=payload["staff"] if payload["beyond_quota"] else None,
+                   booking_code=row["booking_code"] or payload["booking_code"])
     elif kind == "booking_checked_in":
-        row.update(booking_code=payload.booking_code, booking_verified=payload.verified)
+        row.update(booking_code=payload["booking_code"], booking_verified=payload["verified"])
     elif kind == "ticket_recalled":
         row["recalls"] += 1
     if newer:
-        row.update(_status_change(kind, payload), last_seq=event.seq)
+        row.update(_status_change(kind, payload), last_seq=event["seq"])
 
 
 def _status_change(kind, payload):
     if kind in ("ticket_called", "ticket_recalled"):
-        return {"status": "called", "counter": payload.counter}
+        return {"status": "called", "counter": payload["counter"]}
     if kind == "ticket_no_show":
-        return {"status": "no_show", "counter": payload.counter}
+        return {"status": "no_show", "counter": payload["counter"]}
     if kind == "ticket_transferred":
-        return {"status": "waiting", "lane": payload.to_lane, "counter": None}
+        return {"status": "waiting", "lane": payload["to_lane"], "counter": None}
     if kind == "ticket_finished":
-        return {"status": "done", "counter": payload.counter, "outcome": payload.outcome}
+        return {"status": "done", "counter": payload["counter"], "outcome": payload["outcome"]}
     return {}
 
 
-def _tally_passports(office, fresh):
-    counts = Counter((event.day, payload.regency) for event, payload in fresh
-                     if event.kind == "ticket_finished" and payload.outcome == "passport_issued")
-    if not counts:
-        return
-    rows = [{"office": office, "day": day, "regency": regency, "count": n}
-            for (day, regency), n in counts.items()]
-    (PassportTally.insert_many(rows)
-     .on_conflict(conflict_target=[PassportTally.office, PassportTally.day, PassportTally.regency],
-                  update={PassportTally.count: PassportTally.count + EXCLUDED.count})
-     .execute())
-
-
-def _store_refusals(office, fresh):
-    rows = [{"event_id": str(event.id), "office": office, "day": event.day, "nik": payload.nik,
-             "suspension_ends_on": payload.suspension_ends_on}
-            for event, payload in fresh if event.kind == "suspended_refused"]
-    if rows:
-        MergedRefusal.insert_many(rows).on_conflict_ignore().execute()
-
-
-def _advance_cursor(office, events, applied, backlog):
+def _advance_cursor(office, top, applied, backlog):
     """Raise the office's cursor to the batch's highest seq; it never goes back."""
     now = utcnow()
-    top = max((event.seq for event in events), default=0)
     query = (OfficeSync.insert(office=office, cursor=top, events=applied, last_push_at=now,
                                last_seen_at=now, backlog=backlog)
              .on_conflict(conflict_target=[OfficeSync.office],

@@ -9,16 +9,15 @@ import json
 import zlib
 from datetime import date
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from werkzeug.wrappers import Response
 
-from sync.errors import AntreanError, Forbidden
-from sync.schema import Event
+from sync.errors import AntreanError, Forbidden, validation_error_response
 from sync.webapp import ErrorOut
 
-from . import merging, tokens
+from . import intake, merging, tokens
 from .models import Change
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -35,12 +34,6 @@ bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",
 
 class TooLarge(AntreanError):
     status, code = 413, "batch_too_large"
-
-
-class PushBatch(BaseModel):
-    office: str
-    events: list[Event]
-    backlog: int | None = Field(None, ge=0, description="events still waiting at the branch")
 
 
 class QuarantineNote(BaseModel):
@@ -119,16 +112,28 @@ def _own_office(code):
     return g.office.code
 
 
-@bp.post("/push", responses={"200": PushAnswer, "413": ErrorOut})
-def push(body: PushBatch):
-    """Apply a batch of outbox events; answers applied, duplicates, quarantined, cursor."""
-    office = _own_office(body.office)
-    for other in {event.office for event in body.events}:
+# The body is read by central.intake (one pass from the bytes), not by flask-openapi3,
+# so the document names its schema here.
+PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/PushBatch"}}}}}
+
+
+@bp.post("/push", responses={"200": PushAnswer, "413": ErrorOut},
+         openapi_extensions=PUSH_BODY)
+def push():
+    """Apply a batch of outbox events (a PushBatch, gzip allowed); answers applied,
+    duplicates, quarantined and cursor."""
+    try:
+        batch = intake.read_batch(request.get_data())
+    except ValidationError as exc:
+        return validation_error_response(exc)
+    office = _own_office(batch.office)
+    for other in {event["office"] for event, _ in batch.accepted + batch.rejected}:
         _own_office(other)
     limit = current_app.config["SYNC_MAX_BATCH_EVENTS"]
-    if len(body.events) > limit:
+    if batch.size > limit:
         raise TooLarge(f"A batch holds at most {limit} events; split it.", limit=limit)
-    return jsonify(merging.apply_batch(office, body.events, body.backlog))
+    return jsonify(merging.apply_batch(office, batch))
 
 
 @bp.get("/changes", responses={"200": ChangesPage})
@@ -216,6 +221,8 @@ def init_app(app):
     """Register the sync API, its body limit and `flask office token`."""
     from .cli import office_group
     app.register_api(bp)
+    push_batch = intake.PushBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+    app.components_schemas.update(push_batch.pop("$defs", {}), PushBatch=push_batch)
     app.security_schemes = {**(app.security_schemes or {}), **SECURITY}
     app.wsgi_app = PushBodyLimit(app.wsgi_app, app.config["SYNC_MAX_BATCH_BYTES"])
     office_group.add_command(tokens.token_command)

@@ -1,0 +1,154 @@
+"""Reading a pushed batch: JSON bytes in, checked events and refused events out.
+
+Nearly every batch is entirely valid, so it is checked in one pass, from the
+bytes straight to plain dicts (pydantic's Rust core does the JSON and the
+rules; no Python object is built per field). Only when that pass fails is
+the batch read again, leniently, event by event, to say which events are
+wrong and why: a malformed envelope refuses the whole batch (422, the job
+splits it to find the culprit), a payload central cannot accept is refused
+alone and quarantined. Both passes apply the same models from sync.schema,
+so they accept exactly the same events.
+
+An accepted event comes out as (event, payload). The event is a dict: id
+(canonical UUID text), seq, office, day (date), kind, schema_version,
+created_at (datetime) and payload, the fields the branch sent (checked, keys
+sorted: what central stores). The payload beside it has every field of its
+kind, defaults filled in: what central applies.
+"""
+from collections import defaultdict
+from typing import Annotated, Literal, NamedTuple, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import NotRequired, TypedDict
+
+from sync.schema import PAYLOADS, SCHEMA_VERSION, Event, validate_payload, validate_payloads
+
+
+class PushBatch(BaseModel):
+    """The push body as the API documents it (and as the lenient pass reads it)."""
+    office: str
+    events: list[Event]
+    backlog: Optional[int] = Field(None, ge=0, description="events still waiting at the branch")
+
+
+class Batch(NamedTuple):
+    office: str
+    backlog: Optional[int]
+    accepted: list          # (event, payload), batch order, each id once
+    rejected: list          # (event, reason), batch order
+    size: int               # events in the body, repeats included
+    top_seq: int            # the highest seq in the batch, refused events included
+
+
+def read_batch(raw):
+    """The Batch in `raw` (JSON bytes); raises ValidationError for a malformed envelope."""
+    try:
+        body = STRICT_BATCH.validate_json(raw)
+    except ValidationError:
+        return _read_leniently(raw)
+    events = _first_of_each(body["events"], [event["id"] for event in body["events"]])
+    accepted = [(e, {**DEFAULTS[e["kind"]], **e["payload"]}) for e in events]
+    return Batch(body["office"], body.get("backlog"), accepted, [],
+                 len(body["events"]), max((e["seq"] for e in body["events"]), default=0))
+
+
+def _read_leniently(raw):
+    """Envelope first (raises if malformed), then each payload, so only bad events are refused."""
+    body = PushBatch.model_validate_json(raw)
+    events = _first_of_each(body.events, [event.id for event in body.events])
+    results = [None] * len(events)
+    for indexes in _indexes_by_kind(events):
+        for i, result in zip(indexes, _validate_kind([events[i] for i in indexes])):
+            results[i] = result
+    accepted = [(_as_dict(e, dict(sorted(r.model_dump(exclude_unset=True).items()))),
+                 r.model_dump()) for e, r in zip(events, results) if not isinstance(r, str)]
+    rejected = [(_as_dict(e, e.payload), r) for e, r in zip(events, results) if isinstance(r, str)]
+    return Batch(body.office, body.backlog, accepted, rejected, len(body.events),
+                 max((e.seq for e in body.events), default=0))
+
+
+def _as_dict(event, payload):
+    return {**event.model_dump(), "id": str(event.id), "payload": payload}
+
+
+def _first_of_each(events, ids):
+    """The events in order, each id once: the same event twice in one batch is one event."""
+    if len(set(ids)) == len(ids):
+        return events
+    seen, unique = set(), []
+    for event, event_id in zip(events, ids):
+        if event_id not in seen:
+            seen.add(event_id)
+            unique.append(event)
+    return unique
+
+
+def _indexes_by_kind(events):
+    """Positions of the events, grouped by (kind, schema version)."""
+    groups = defaultdict(list)
+    for i, event in enumerate(events):
+        groups[(event.kind, event.schema_version)].append(i)
+    return groups.values()
+
+
+def _validate_kind(events):
+    """Payloads (or reasons) for events of one kind and version. A group with an
+    invalid event is redone one by one, so only the invalid ones are refused."""
+    try:
+        return validate_payloads(events)
+    except ValueError:      # pydantic's ValidationError included
+        return [_validate_one(event) for event in events]
+
+
+def _validate_one(event):
+    try:
+        return validate_payload(event)
+    except ValidationError as exc:
+        return _reason(exc)
+    except ValueError as exc:
+        return str(exc)
+
+
+def _reason(exc):
+    parts = [f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
+             for err in exc.errors()]
+    return "invalid payload: " + "; ".join(parts)
+
+
+def _as_typed_dict(model, name, defaults=True, **overrides):
+    """`model`'s fields as a TypedDict: the same rules (and defaults, unless not
+    `defaults`), keys sorted, extra keys refused; `overrides` replace some fields'
+    types. Validating into dicts is several times faster than into models."""
+    fields = {}
+    for field_name in sorted(model.model_fields):
+        field = model.model_fields[field_name]
+        kind = overrides.get(field_name, field.annotation)
+        if field.metadata:
+            kind = Annotated[(kind, *field.metadata)]
+        if not field.is_required():
+            kind = NotRequired[Annotated[kind, Field(default=field.default)] if defaults
+                               else kind]
+        fields[field_name] = kind
+    checked = TypedDict(name, fields)
+    checked.__pydantic_config__ = ConfigDict(extra="forbid")
+    return checked
+
+
+# The job always sends canonical ids; any other spelling of a UUID takes the lenient pass.
+CANONICAL_UUID = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                                              r"[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+def _strict_event(kind, payload_model):
+    return _as_typed_dict(Event, f"Strict_{kind}", id=CANONICAL_UUID, kind=Literal[kind],
+                          schema_version=Literal[SCHEMA_VERSION],
+                          payload=_as_typed_dict(payload_model, f"Strict_{kind}_payload",
+                                                 defaults=False))
+
+
+DEFAULTS = {kind: {name: field.default for name, field in model.model_fields.items()
+                   if not field.is_required()} for kind, model in PAYLOADS.items()}
+STRICT_EVENT = Annotated[Union[tuple(_strict_event(kind, model)
+                                     for kind, model in PAYLOADS.items())],
+                         Field(discriminator="kind")]
+STRICT_BATCH = TypeAdapter(_as_typed_dict(PushBatch, "StrictBatch", events=list[STRICT_EVENT]))

@@ -1,13 +1,17 @@
 """Antrean branch: the office's own server. It never needs central to serve people."""
-from sync.errors import register_error_handlers
-from sync.webapp import api_app
-
-from . import cli, config, db
-from .api import api
 
 
 def create_app(overrides=None):
-    """Build the branch app: config, database, pages, API, CLI."""
+    """Build the branch app: config, database, pages, API, CLI.
+
+    The imports are here, not at the top, so `antrean-sync` (which needs only
+    the branch's config, database and models) does not load the web app.
+    """
+    from sync.errors import register_error_handlers
+    from sync.webapp import api_app
+
+    from . import cli, config, db
+    from .api import api
     app = api_app(__name__, "Antrean branch", office="OFFICE")
     config.load(app, overrides)
     db.init_app(app)

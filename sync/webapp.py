@@ -3,7 +3,6 @@ import os
 from typing import Optional
 
 from flask import jsonify
-from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel
 
 from .errors import validation_error_response
@@ -37,6 +36,7 @@ def api_app(import_name, title, **health):
     It serves /api/v1/health (with `health` added) and /api/v1/openapi.json,
     the document generated from the schemas that validate the requests.
     """
+    from flask_openapi3 import Info, OpenAPI    # not at the top: antrean-sync needs only load_config
     app = OpenAPI(import_name, info=Info(title=title, version="1"),
                   validation_error_status=422, validation_error_model=ErrorOut,
                   validation_error_callback=validation_error_response,

@@ -58,14 +58,19 @@ def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progres
         return report
     in_flight, after = deque(), first - 1
     with ThreadPoolExecutor(max_workers=depth) as network:
-        while True:
+
+        def top_up():
+            nonlocal after, waiting
             while len(in_flight) < depth and (batch := _read_batch(db, after, batch_events)):
                 after, waiting = batch[-1].seq, waiting - len(batch)
                 in_flight.append((batch, network.submit(_send, client, office, batch, waiting)))
-            if not in_flight:
-                break
+
+        top_up()
+        while in_flight:
             batch, sending = in_flight.popleft()
-            retrying(_mark, db, sending.result(), report)
+            answers = sending.result()
+            top_up()    # the next batch goes out before this one is marked: central never waits
+            retrying(_mark, db, answers, report)
             if progress:
                 progress(len(batch))
     return report

@@ -17,12 +17,12 @@ from peewee import EXCLUDED, Case
 from pydantic_core import to_json
 
 from sync.database import is_postgres, write_transaction
-from sync.digest import PASSPORT_ISSUED, DayDigest, compute_digest
+from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
 from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
-from .merged import MergedTicket, OfficeSync, ReceivedEvent
+from .merged import MergedTicket, OfficeSync
 from .models import naive_utc, utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
@@ -243,19 +243,12 @@ def touch(office):
 
 def day_digest(office, day):
     """Central's digest of an office-day, from the events it holds (see sync.digest)."""
-    rows = (ReceivedEvent.select(ReceivedEvent.id, ReceivedEvent.kind, ReceivedEvent.payload)
-            .where(ReceivedEvent.office == office, ReceivedEvent.day == day).tuples())
-    return compute_digest(rows)
+    return days_digests(office, day, day).get(day.isoformat(), NO_EVENTS)
 
 
 def days_digests(office, first, last):
-    """Digests of each day from `first` to `last` that has events, in one pass; by ISO day."""
-    builders = defaultdict(DayDigest)
-    query = (ReceivedEvent.select(ReceivedEvent.id, ReceivedEvent.day, ReceivedEvent.kind,
-                                  ReceivedEvent.payload)
-             .where(ReceivedEvent.office == office, ReceivedEvent.day.between(first, last)))
-    # The driver's rows as they are: peewee's per-field conversion would cost more
-    # than the digest of a month of events.
-    for event_id, day, kind, payload in db.execute(query):
-        builders[iso_day(day)].add(event_id, kind, payload)
+    """Digests of each day from `first` to `last` that has events; by ISO day."""
+    builders = stored_digests(db, "received_event", "id",
+                              f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
+                              (office, first.isoformat(), last.isoformat()))
     return {day: builder.result() for day, builder in sorted(builders.items())}

@@ -6,6 +6,7 @@ numbers must survive a power cut).
 """
 import importlib
 import pkgutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from peewee import PostgresqlDatabase, SqliteDatabase
@@ -47,6 +48,29 @@ def write_transaction(db):
     a plain transaction; callers lock the rows they count (SELECT ... FOR UPDATE).
     """
     return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
+
+
+def read_snapshot(db):
+    """A transaction whose reads all see one state of the database. SQLite's
+    transactions do; PostgreSQL's default (read committed) takes a fresh
+    snapshot per statement, so ask for repeatable read."""
+    if not is_postgres(db):
+        return db.atomic()
+    return _repeatable_read(db)
+
+
+@contextmanager
+def _repeatable_read(db):
+    with db.atomic():
+        db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def json_text(db, column, key):
+    """SQL for the text of `key` in the JSON object stored (as text) in `column`."""
+    if is_postgres(db):
+        return f"({column}::json ->> '{key}')"
+    return f"({column} ->> '{key}')"      # SQLite 3.38+
 
 
 def migrate(db, package):

@@ -10,11 +10,11 @@ from datetime import date
 from branch.db import db as branch_db
 from branch.models import Outbox
 from sync.database import write_transaction
-from sync.digest import DayDigest, compute_digest, differences
+from sync.digest import NO_EVENTS, differences, stored_digests
 
 RECENT_DAYS = 3
-SPAN_DAYS = 31            # days per digests request: a month of a busy office is ~40,000 events
-NO_EVENTS = compute_digest([])
+MAX_SPAN_DAYS = 92        # days per digests request that central accepts
+IN_PARALLEL = 2           # digests requests at once: central counts them side by side
 
 
 def branch_digest(office, day):
@@ -23,19 +23,13 @@ def branch_digest(office, day):
 
 
 def branch_digests(office, days):
-    """Digests of several days in one query (the outbox is indexed by office and day).
-
-    The rows come from the driver's cursor as they are: peewee's per-field
-    conversion of 100,000 rows costs more than the digest itself. A day is
-    text on SQLite and a date on PostgreSQL, hence the ISO keys.
-    """
-    builders = {day.isoformat(): DayDigest() for day in days}
-    query = (Outbox.select(Outbox.uuid, Outbox.day, Outbox.kind, Outbox.payload)
-             .where(Outbox.office == office, Outbox.day.in_(list(days)),
-                    Outbox.state != "quarantined"))
-    for uuid, day, kind, payload in branch_db.execute(query):
-        builders[_iso(day)].add(uuid, kind, payload)
-    return {day: builders[day.isoformat()].result() for day in days}
+    """Digests of several days at once (the outbox is indexed by office and day)."""
+    holders = ", ".join("?" * len(days))
+    builders = stored_digests(branch_db, "outbox", "uuid",
+                              f"office = ? AND day IN ({holders}) AND state != 'quarantined'",
+                              (office, *(day.isoformat() for day in days)))
+    return {day: builders[day.isoformat()].result() if day.isoformat() in builders
+            else NO_EVENTS for day in days}
 
 
 def days_to_check(office, touched, recent=RECENT_DAYS):
@@ -48,7 +42,7 @@ def days_to_check(office, touched, recent=RECENT_DAYS):
 def reconcile(db, client, retrying, office, days, resend):
     """Compare digests for `days`; re-send a differing day once; the differences left."""
     problems = []
-    with ThreadPoolExecutor(max_workers=2) as network:   # central counts while we count
+    with ThreadPoolExecutor(max_workers=IN_PARALLEL) as network:   # central counts as we do
         asked = [network.submit(client.digests, first, last) for first, last in _spans(days)]
         ours = branch_digests(office, days)
         theirs = {day: digest for answer in asked for day, digest in answer.result().items()}
@@ -63,8 +57,11 @@ def reconcile(db, client, retrying, office, days, resend):
     return problems
 
 
-def _spans(days, longest=SPAN_DAYS):
-    """Sorted days grouped into (first, last) spans of at most `longest` days."""
+def _spans(days):
+    """Sorted days grouped into (first, last) spans: IN_PARALLEL of them of about the same
+    length (so the requests end together), more if central's limit needs."""
+    whole = (days[-1] - days[0]).days + 1 if days else 0
+    longest = min(MAX_SPAN_DAYS, max(1, -(-whole // IN_PARALLEL)))
     spans = []
     for day in days:
         if spans and (day - spans[-1][0]).days < longest:
@@ -78,10 +75,6 @@ def _mark_day_pending(db, office, day):
     with write_transaction(db):
         (Outbox.update(state="pending")
          .where(Outbox.office == office, Outbox.day == day, Outbox.state == "sent").execute())
-
-
-def _iso(day):
-    return day if isinstance(day, str) else day.isoformat()
 
 
 def _as_date(day):

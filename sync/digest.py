@@ -4,9 +4,11 @@ Both sides feed it the events they hold for that day; equal digests prove
 that both hold exactly the same events (the hash) and count the same things
 (tickets by lane, outcomes, passports by regency).
 """
-import hashlib
 import json
 from collections import Counter, defaultdict
+from hashlib import sha256
+from itertools import groupby
+from operator import itemgetter
 
 from .database import json_text, read_snapshot
 
@@ -37,8 +39,14 @@ class DayDigest:
 
     def add_id(self, event_id):
         """Count one event and add its id to the hash."""
-        self.events += 1
-        self.sum += int.from_bytes(hashlib.sha256(str(event_id).encode()).digest(), "big")
+        self.add_ids([str(event_id)])
+
+    def add_ids(self, event_ids):
+        """Count events and add their ids (canonical text) to the hash."""
+        hashes = [int.from_bytes(sha256(event_id.encode()).digest(), "big")
+                  for event_id in event_ids]
+        self.events += len(hashes)
+        self.sum += sum(hashes)
 
     def add_counted(self, kind, lane, outcome, regency, times=1):
         """Count `times` events of a COUNTED kind with these payload fields."""
@@ -83,9 +91,10 @@ def stored_digests(db, table, id_column, where, params):
     fields = ", ".join(json_text(db, "payload", key) for key in ("lane", "outcome", "regency"))
     kinds = ", ".join(f"'{kind}'" for kind in COUNTED)
     with read_snapshot(db):
-        for day, event_id in db.execute_sql(
-                f"SELECT day, {id_column} FROM {table} WHERE {where}", params):
-            builders[_iso(day)].add_id(event_id)
+        ids = db.execute_sql(f"SELECT day, {id_column} FROM {table} WHERE {where} "
+                             "ORDER BY day", params)      # the (office, day) index's order
+        for day, rows in groupby(ids, key=itemgetter(0)):
+            builders[_iso(day)].add_ids([event_id for _, event_id in rows])
         for day, kind, lane, outcome, regency, times in db.execute_sql(
                 f"SELECT day, kind, {fields}, count(*) FROM {table} "
                 f"WHERE {where} AND kind IN ({kinds}) GROUP BY 1, 2, 3, 4, 5", params):

@@ -15,6 +15,10 @@ from .db import db
 from .merged import Conflict
 from .models import Booking, Office, Suspension
 
+# A merged ticket that came with a booking (1) or is a walk-in (0), in SQL.
+BOOKED = ("(CASE WHEN COALESCE(booking_code, '') != '' OR lane = 'booking' "
+          "THEN 1 ELSE 0 END)")
+
 
 def apply_rules(office, fresh, tickets):
     """Update bookings from check-ins and services; record every conflict found."""
@@ -121,24 +125,34 @@ def _in_force(suspension, day):
 
 
 def _walk_ins_with_bookings(office, fresh):
-    """A NIK with a walk-in ticket and a booking the same day is one person, flagged once."""
-    issued = {(e["day"].isoformat(), p["nik"]) for e, p in fresh if e["kind"] == "ticket_issued"}
+    """A NIK with a walk-in ticket and a booking the same day is one person, flagged once.
+
+    The database finds the pairs: a (day, NIK) with both kinds of merged
+    ticket, or with a walk-in ticket and a booking made online. Nearly every
+    NIK has neither, and nothing comes back for it.
+    """
+    issued = {(e["day"].isoformat(), p["nik"]) for e, p in fresh
+              if e["kind"] == "ticket_issued"}
     if not issued:
         return []
     days, niks = {d for d, _ in issued}, {n for _, n in issued}
-    walk_ins, booked = set(), set()
-    for day, nik, lane, code in select_rows(
-            db, "SELECT day, nik, lane, booking_code FROM merged_ticket "
-                "WHERE office = {} AND day IN {} AND nik IN {}", office, days, niks):
-        (booked if code or lane == "booking" else walk_ins).add((iso_day(day), nik))
-    for day, nik in select_rows(
-            db, "SELECT b.date, b.nik FROM booking b JOIN office o ON o.id = b.office_id "
-                "WHERE o.code = {} AND b.date IN {} AND b.nik IN {} AND b.status != 'cancelled'",
-            office, days, niks):
-        booked.add((iso_day(day), nik))
+    both = select_rows(db, "SELECT day, nik FROM merged_ticket WHERE office = {} AND day IN {} "
+                           "AND nik IN {} GROUP BY day, nik "
+                           "HAVING min(" + BOOKED + ") = 0 AND max(" + BOOKED + ") = 1",
+                       office, days, niks)
+    online = {(iso_day(day), nik) for day, nik in select_rows(
+        db, "SELECT b.date, b.nik FROM booking b JOIN office o ON o.id = b.office_id "
+            "WHERE o.code = {} AND b.date IN {} AND b.nik IN {} AND b.status != 'cancelled'",
+        office, days, niks)}
+    if online:
+        walk_ins = select_rows(db, "SELECT DISTINCT day, nik FROM merged_ticket WHERE office = {} "
+                                   "AND day IN {} AND nik IN {} AND " + BOOKED + " = 0",
+                               office, {d for d, _ in online}, {n for _, n in online})
+        both += [row for row in walk_ins if (iso_day(row[0]), row[1]) in online]
+    found = {(iso_day(day), nik) for day, nik in both} & issued
     return [_conflict(office, day, "booking_and_walk_in", nik,
                       f"NIK {nik} has a booking and a walk-in ticket on {day}; counted once.")
-            for day, nik in sorted(issued & walk_ins & booked)]
+            for day, nik in sorted(found)]
 
 
 def _set_booking(booking, status, ticket):

@@ -35,6 +35,12 @@ ADD_TO_TALLY = ("ON CONFLICT (office, day, regency) "
 REFUSAL_COLUMNS = ["event_id", "office", "day", "nik", "suspension_ends_on"]
 QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
                       "received_at", "reason"]
+CURSOR_COLUMNS = ["office", "cursor", "events", "backlog", "last_push_at", "last_seen_at"]
+ADVANCE_CURSOR = ('ON CONFLICT (office) DO UPDATE SET "cursor" = CASE WHEN '
+                  'office_sync."cursor" < excluded."cursor" THEN excluded."cursor" '
+                  'ELSE office_sync."cursor" END, events = office_sync.events + excluded.events, '
+                  "backlog = excluded.backlog, last_push_at = excluded.last_push_at, "
+                  "last_seen_at = excluded.last_seen_at")
 EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at"]
 # A refused event's payload, kept as it came, compact and key-sorted like the others.
 PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False,
@@ -218,19 +224,10 @@ def _status_change(kind, payload):
 
 def _advance_cursor(office, top, applied, backlog):
     """Raise the office's cursor to the batch's highest seq; it never goes back."""
-    now = utcnow()
-    query = (OfficeSync.insert(office=office, cursor=top, events=applied, last_push_at=now,
-                               last_seen_at=now, backlog=backlog)
-             .on_conflict(conflict_target=[OfficeSync.office],
-                          update={OfficeSync.cursor: Case(None, [(OfficeSync.cursor
-                                                                  < EXCLUDED.cursor,
-                                                                  EXCLUDED.cursor)],
-                                                          OfficeSync.cursor),
-                                  OfficeSync.events: OfficeSync.events + EXCLUDED.events,
-                                  OfficeSync.backlog: EXCLUDED.backlog,
-                                  OfficeSync.last_push_at: now, OfficeSync.last_seen_at: now})
-             .returning(OfficeSync.cursor).tuples())   # the cursor as it now stands
-    return query.execute()[0][0]
+    now = _timestamp(utcnow())
+    return insert_rows(db, "office_sync", CURSOR_COLUMNS,
+                       [(office, top, applied, backlog, now, now)],
+                       conflict=ADVANCE_CURSOR, returning='"cursor"')[0][0]
 
 
 def touch(office):

@@ -36,7 +36,7 @@ def api_app(import_name, title, **health):
     It serves /api/v1/health (with `health` added) and /api/v1/openapi.json,
     the document generated from the schemas that validate the requests.
     """
-    from flask_openapi3 import Info, OpenAPI    # not at the top: antrean-sync needs only load_config
+    from flask_openapi3 import Info, OpenAPI    # here: antrean-sync needs only load_config
     app = OpenAPI(import_name, info=Info(title=title, version="1"),
                   validation_error_status=422, validation_error_model=ErrorOut,
                   validation_error_callback=validation_error_response,

@@ -126,6 +126,18 @@ def test_a_booking_and_a_walk_in_for_the_same_person_count_once(api):
     assert conflicts() == [("booking_and_walk_in", BOOKER, "open")]
 
 
+def test_a_walk_in_by_someone_who_booked_online_counts_once(api):
+    """No booking ticket at the branch: the online booking alone makes the pair."""
+    book("SRG-FFF666")
+    book("SRG-GGG777", nik=WALKER, status="cancelled")      # a cancelled one does not
+    event = Events()
+    push(api, event.ticket("A001", BOOKER) + event.ticket("A002", WALKER))
+    assert conflicts() == [("booking_and_walk_in", BOOKER, "open")]
+    with db.connection_context():
+        detail = Conflict.get(Conflict.kind == "booking_and_walk_in").detail
+    assert detail == f"NIK {BOOKER} has a booking and a walk-in ticket on {DAY}; counted once."
+
+
 def test_refusals_of_suspended_people_are_kept(api):
     event = Events()
     refusal = event("suspended_refused", nik=WALKER, suspension_ends_on="2028-01-01")

@@ -4,15 +4,44 @@ Every event a branch pushes is kept once (its id is the primary key), and
 turned into tickets, passports by regency, refusals and conflicts by
 central/merging.py. Tables are named after the same words the branch uses.
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
-                    IntegerField, TextField)
+import uuid
+
+from peewee import (BigIntegerField, BinaryUUIDField, BooleanField, CharField, DateField,
+                    DateTimeField, IntegerField, TextField)
 
 from .models import BaseModel, utcnow
 
 
+class EventIdField(BinaryUUIDField):
+    """An event id: canonical UUID text in Python, 16 bytes in the database.
+
+    Ids are random, so each batch of 1,000 events touches most leaf pages of
+    the primary-key index, and each commit writes them all; as 16 bytes
+    rather than 36 characters the index, and that write, is about 40 % smaller.
+    """
+
+    def db_value(self, value):
+        return super().db_value(uuid.UUID(value) if isinstance(value, str) else value)
+
+    def python_value(self, value):
+        return None if value is None else event_id_text(value)
+
+
+def event_id_bytes(text):
+    """A canonical UUID's 16 bytes, as the database holds an event id."""
+    return bytes.fromhex(text.replace("-", ""))
+
+
+def event_id_text(value):
+    """An event id as the database returns it (bytes, or memoryview from psycopg2) as
+    canonical UUID text (sliced from hex: four times faster than through uuid.UUID)."""
+    h = value.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class ReceivedEvent(BaseModel):
     """An outbox event central has accepted; a re-sent event hits the primary key."""
-    id = CharField(max_length=36, primary_key=True)
+    id = EventIdField(primary_key=True)
     office = CharField(max_length=8)
     seq = BigIntegerField()                 # the branch's local order
     day = DateField()

@@ -22,7 +22,7 @@ from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 from . import conflicts
 from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
 from .db import db
-from .merged import MergedTicket, OfficeSync
+from .merged import MergedTicket, OfficeSync, event_id_bytes, event_id_text
 from .models import naive_utc, utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
@@ -57,7 +57,7 @@ def apply_batch(office, batch):
     plan = _plan(office, batch.accepted)
     with write_transaction(db):
         _lock_office(office)
-        new_ids = _store_events(rows)
+        new_ids = _store_events(rows, [event["id"] for event, _ in batch.accepted])
         _quarantine(office, batch.rejected)
         if len(new_ids) < len(rows):     # some were here already: only the new ones count
             plan = _plan(office, [pair for pair in batch.accepted if pair[0]["id"] in new_ids])
@@ -75,11 +75,11 @@ def _lock_office(office):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (MERGE_LOCK, office))
 
 
-def _row(office, event, now, payload):
+def _row(office, event, now, payload, event_id=event_id_bytes):
     created = event["created_at"]
     if created.tzinfo is not None:
         created = naive_utc(created)
-    return (event["id"], office, event["seq"], event["day"].isoformat(), event["kind"],
+    return (event_id(event["id"]), office, event["seq"], event["day"].isoformat(), event["kind"],
             payload, _timestamp(created), now)
 
 
@@ -99,8 +99,9 @@ def _event_rows(office, accepted):
             for event, _ in accepted]
 
 
-def _store_events(rows):
-    """Insert the event rows; the ids actually inserted (a re-sent event is already there).
+def _store_events(rows, ids):
+    """Insert the event rows (`ids`: their ids as text); the ids actually inserted (a
+    re-sent event is already there).
 
     Nearly always every event is new, which the row count proves without
     RETURNING a row per event. Otherwise the insert is undone and redone with
@@ -108,15 +109,15 @@ def _store_events(rows):
     """
     with db.savepoint() as attempt:
         if insert_count(db, "received_event", EVENT_COLUMNS, rows) == len(rows):
-            return {row[0] for row in rows}
+            return set(ids)
         attempt.rollback()
-    return {row[0] for row in insert_rows(db, "received_event", EVENT_COLUMNS, rows,
-                                          returning="id")}
+    return {event_id_text(row[0]) for row in insert_rows(db, "received_event", EVENT_COLUMNS,
+                                                         rows, returning="id")}
 
 
 def _quarantine(office, rejected):
     now = _timestamp(utcnow())
-    rows = [_row(office, event, now, PAYLOAD_JSON.encode(event["payload"])) + (reason,)
+    rows = [_row(office, event, now, PAYLOAD_JSON.encode(event["payload"]), str) + (reason,)
             for event, reason in rejected]
     insert_rows(db, "quarantined_event", QUARANTINE_COLUMNS, rows)
 
@@ -247,5 +248,5 @@ def days_digests(office, first, last):
     """Digests of each day from `first` to `last` that has events; by ISO day."""
     builders = stored_digests(db, "received_event", "id",
                               f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
-                              (office, first.isoformat(), last.isoformat()))
+                              (office, first.isoformat(), last.isoformat()), event_id_text)
     return {day: builder.result() for day, builder in sorted(builders.items())}

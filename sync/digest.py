@@ -44,7 +44,7 @@ class DayDigest:
     def add_ids(self, event_ids):
         """Count events and add their ids (canonical text) to the hash."""
         hashes = [int.from_bytes(sha256(event_id.encode()).digest(), "big")
-                  for event_id in event_ids]
+                  for event_id in event_ids]    # a list: event_ids may be an iterator
         self.events += len(hashes)
         self.sum += sum(hashes)
 
@@ -79,8 +79,9 @@ def compute_digest(events):
 NO_EVENTS = DayDigest().result()
 
 
-def stored_digests(db, table, id_column, where, params):
+def stored_digests(db, table, id_column, where, params, id_text=None):
     """Digests, by ISO day, of the events stored in `table` that match `where` (SQL).
+    `id_text` turns a stored id into its canonical text, if it is not stored so.
 
     The same digests as DayDigest.add event by event, at a fraction of the
     cost: the database counts lanes, outcomes and regencies (GROUP BY over
@@ -94,7 +95,8 @@ def stored_digests(db, table, id_column, where, params):
         ids = db.execute_sql(f"SELECT day, {id_column} FROM {table} WHERE {where} "
                              "ORDER BY day", params)      # the (office, day) index's order
         for day, rows in groupby(ids, key=itemgetter(0)):
-            builders[_iso(day)].add_ids([event_id for _, event_id in rows])
+            ids = [event_id for _, event_id in rows]
+            builders[_iso(day)].add_ids(map(id_text, ids) if id_text else ids)
         for day, kind, lane, outcome, regency, times in db.execute_sql(
                 f"SELECT day, kind, {fields}, count(*) FROM {table} "
                 f"WHERE {where} AND kind IN ({kinds}) GROUP BY 1, 2, 3, 4, 5", params):

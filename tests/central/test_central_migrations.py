@@ -1,0 +1,58 @@
+"""Central's schema scripts upgrade a database that already holds data."""
+import importlib
+import uuid
+from datetime import date
+
+import pytest
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+from central import migrations
+from central.db import db
+from central.merged import ReceivedEvent
+from central.merging import day_digest
+from sync.database import is_postgres, migrate, open_database
+from sync.digest import compute_digest
+
+DAY = date(2026, 11, 23)
+ISSUED = '{"lane":"general","nik":"3601014501900001","regency":"3601","ticket":"A001"}'
+FINISHED = '{"counter":"1","outcome":"passport_issued","regency":"3601","ticket":"A001"}'
+
+
+@pytest.fixture
+def old_central(central_db_url):
+    """A central database as migration 003 left it, holding three received events."""
+    db.initialize(open_database(central_db_url))
+    with db.connection_context():
+        db.execute_sql("CREATE TABLE schema_version "
+                       "(version INTEGER PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)")
+        migrator = PostgresqlMigrator(db.obj) if is_postgres(db) else SqliteMigrator(db.obj)
+        for version, name in ((1, "m001_initial"), (2, "m002_sync"),
+                              (3, "m003_sync_backlog")):
+            importlib.import_module(f"central.migrations.{name}").up(db, migrator)
+            db.execute_sql(f"INSERT INTO schema_version VALUES ({db.param}, 'then')",
+                           (version,))
+        events = [(str(uuid.uuid4()), seq, kind, payload) for seq, (kind, payload) in
+                  enumerate([("ticket_issued", ISSUED), ("ticket_called", '{"ticket":"A001"}'),
+                             ("ticket_finished", FINISHED)], start=1)]
+        for event_id, seq, kind, payload in events:
+            db.execute_sql(
+                "INSERT INTO received_event (id, office, seq, day, kind, payload, created_at, "
+                f"received_at) VALUES ({', '.join([db.param] * 8)})",
+                (event_id, "SRG", seq, DAY.isoformat(), kind, payload,
+                 "2026-11-23 01:00:00", "2026-11-23 02:00:00"))
+    yield events
+    db.close()
+
+
+def test_event_ids_become_16_bytes_and_every_event_survives(old_central):
+    with db.connection_context():
+        assert migrate(db, migrations) == ["m004_event_id_bytes"]
+        stored = {e.id: (e.seq, e.kind, e.payload) for e in ReceivedEvent.select()}
+        raw = db.execute_sql("SELECT id FROM received_event").fetchall()
+        digest = day_digest("SRG", DAY)
+    assert stored == {event_id: (seq, kind, payload)
+                      for event_id, seq, kind, payload in old_central}
+    assert {len(bytes(value)) for (value,) in raw} == {16}
+    assert digest == compute_digest((event_id, kind, payload)
+                                    for event_id, _, kind, payload in old_central)
+    assert digest["passports_by_regency"] == {"3601": 1} and digest["events"] == 3

@@ -1,8 +1,8 @@
 """Branch configuration: defaults, then ANTREAN_* environment, then the caller's mapping.
 
-Only this layer (through sync.webapp.load_config) reads the environment.
+Only this layer (through sync.settings.load_config) reads the environment.
 """
-from sync.webapp import load_config
+from sync.settings import load_config
 
 
 class Defaults:

@@ -10,11 +10,10 @@ import logging
 import sys
 import time
 
-from flask import Flask
-
 from branch import config as branch_config
 from branch.db import db, init_db
 from sync.database import open_database
+from sync.settings import settings
 
 from . import state
 from .client import TRANSIENT_HTTP, CentralClient, CentralError, retry_policy
@@ -34,9 +33,12 @@ class SyncFailed(Exception):
 
 def load_settings(overrides=None):
     """The branch's configuration (defaults, ANTREAN_* environment, overrides)."""
-    app = Flask("branch")
-    branch_config.load(app, overrides)
-    cfg = app.config
+    cfg = settings(branch_config.Defaults, overrides)
+    if not cfg["DATABASE_URL"]:     # the branch app's own file, in its instance folder
+        from flask import Flask
+        app = Flask("branch")
+        branch_config.load(app, overrides)
+        cfg = dict(app.config)
     cfg.setdefault("SYNC_MAX_SECONDS", 300)
     cfg.setdefault("SYNC_BATCH_EVENTS", 1000)
     cfg.setdefault("SYNC_TIMEOUT", 60)

@@ -1,12 +1,13 @@
 """Push: the branch's pending outbox events to central, in sequence order, in batches.
 
 The outbox is streamed (never loaded whole) and each batch travels as one
-gzip-compressed JSON body built from the stored payload text as is. Two
-batches are on the wire at once (central parses one while it writes the
-other) and the next is read while they travel. An event is marked sent only
-after central's 2xx answer, in a transaction of its own: killed at any
-instant, the job re-sends at most the batches in flight, and central ignores
-the event ids it already has.
+gzip-compressed JSON body built from the stored payload text as is. Three
+batches are on the wire at once (central writes one while it reads the next,
+and the third waits at central, so neither side waits for the other); a
+batch that comes back is replaced before it is marked sent. An event is
+marked sent only after central's 2xx answer, in a transaction of its own:
+killed at any instant, the job re-sends at most the batches in flight, and
+central ignores the event ids it already has.
 """
 import gzip
 import json
@@ -23,7 +24,7 @@ from .client import CentralError
 
 BATCH_EVENTS = 1000
 BATCH_BYTES = 900_000      # under central's 1 MB body limit, before compression
-IN_FLIGHT = 2              # batches on the wire at once: central parses one while it writes one
+IN_FLIGHT = 3              # batches on the wire at once (see above)
 Row = namedtuple("Row", "seq uuid day body")
 
 # Walk the primary key (`+state` keeps SQLite off the state index), so each

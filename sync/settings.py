@@ -1,0 +1,37 @@
+"""Configuration order, shared by both servers and the sync job: defaults, then
+ANTREAN_* environment, then the caller's mapping. Only this module reads the
+environment. It does not import Flask, so `antrean-sync` starts quickly.
+"""
+import json
+import os
+
+PREFIX = "ANTREAN_"
+
+
+def settings(defaults, overrides=None):
+    """`defaults` (a class's UPPERCASE attributes), then ANTREAN_* variables, then
+    `overrides`. A variable's value is read as JSON when it parses (ANTREAN_CAP_GENERAL=150
+    is a number), as text otherwise: what Flask's from_prefixed_env does."""
+    found = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+    for name in sorted(os.environ):
+        if name.startswith(PREFIX):
+            found[name.removeprefix(PREFIX)] = _value(os.environ[name])
+    found.update(overrides or {})
+    return found
+
+
+def load_config(app, defaults, overrides, database_file):
+    """Fill app.config with `settings`. Without a DATABASE_URL the database is
+    `database_file` in the app's instance folder."""
+    app.config.update(settings(defaults, overrides))
+    if not app.config["DATABASE_URL"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, database_file(app.config))
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def _value(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

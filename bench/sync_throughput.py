@@ -1,10 +1,11 @@
 """Sync throughput: one `antrean-sync --once` pushing a branch backlog to central under gunicorn.
 
-    .venv/bin/python bench/sync_throughput.py --events 100000
+    .venv/bin/python bench/sync_throughput.py [--events 100000] [--repeat 3]
 
-Prints events/s end to end (the job's wall time, until both databases have
-committed), the rate of a raw sqlite3 executemany of the same rows (the
-ceiling), their ratio, and the job's peak memory (its VmHWM). Central runs
+Prints, for each run and as medians, events/s end to end (the job's wall
+time, until both databases have committed), the rate of a raw sqlite3
+executemany of the same rows (the ceiling, measured right after), their
+ratio, and the job's peak memory (its VmHWM). Central runs
 under gunicorn (2 workers) on SQLite through peewee's connection pool.
 Targets on a 2-core machine: >= 20,000 events/s, ratio >= 0.4, <= 150 MB,
 memory flat from 100,000 to 1,000,000 events.
@@ -23,6 +24,7 @@ import threading
 import time
 import uuid
 from datetime import date, timedelta
+from statistics import median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -187,17 +189,27 @@ def sync_backlog(work, args):
     return seconds, peak_mb, output
 
 
-def report(args, seconds, peak_mb, output, whole, batched):
-    rate = args.events / seconds
-    print(f"events            {args.events}")
-    print(f"end to end        {rate:,.0f} events/s  ({seconds:.2f} s, one --once run: "
-          "push + pull + reconcile, both sides committed)")
-    print(f"ceiling           {whole:,.0f} events/s raw sqlite3 executemany, one transaction")
-    print(f"                  {batched:,.0f} events/s committed every {args.batch} rows")
-    print(f"ratio             {rate / whole:.2f} (one transaction)  "
-          f"{rate / batched:.2f} (per batch)")
-    print(f"job peak memory   {peak_mb:.0f} MB")
-    for line in output.strip().splitlines()[-3:]:
+def report(args, runs):
+    """One line per run, then the medians (the machine's noise is a few per cent)."""
+    print(f"events            {args.events} per run, {len(runs)} run(s), batches of {args.batch}")
+    print("run   end to end          ceiling: 1 transaction   per batch      "
+          "ratio: 1 txn  per batch   job peak")
+    for n, (seconds, peak_mb, _, whole, batched) in enumerate(runs, 1):
+        rate = args.events / seconds
+        print(f"{n:<5} {rate:>8,.0f} events/s ({seconds:.2f} s) {whole:>10,.0f}/s "
+              f"{batched:>12,.0f}/s {rate / whole:>12.2f} {rate / batched:>10.2f} "
+              f"{peak_mb:>7.0f} MB")
+    rates = [args.events / run[0] for run in runs]
+    print(f"median            {median(rates):,.0f} events/s end to end (one --once run: push + "
+          "pull + reconcile, both sides committed)")
+    print(f"ceiling           {median(r[3] for r in runs):,.0f} events/s raw sqlite3 "
+          f"executemany, one transaction; {median(r[4] for r in runs):,.0f} events/s "
+          f"committed every {args.batch} rows")
+    print(f"ratio             {median(rate / r[3] for rate, r in zip(rates, runs)):.2f} "
+          f"(one transaction)  {median(rate / r[4] for rate, r in zip(rates, runs)):.2f} "
+          "(per batch), medians of each run's own ratio")
+    print(f"job peak memory   {max(r[1] for r in runs):.0f} MB (the largest)")
+    for line in runs[-1][2].strip().splitlines()[-3:]:
         print(f"job said          {line.split(' INFO ')[-1]}")
 
 
@@ -206,17 +218,21 @@ def main():
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     parser.add_argument("--make-branch", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_branch:
         return make_branch(args.make_branch, args.events)
-    work = tempfile.mkdtemp(prefix="antrean-bench-")
-    try:
-        seconds, peak_mb, output = sync_backlog(work, args)
-        whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
-        report(args, seconds, peak_mb, output, whole, batched)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    runs = []
+    for _ in range(args.repeat):
+        work = tempfile.mkdtemp(prefix="antrean-bench-")
+        try:
+            seconds, peak_mb, output = sync_backlog(work, args)
+            whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        runs.append((seconds, peak_mb, output, whole, batched))
+    report(args, runs)
 
 
 if __name__ == "__main__":

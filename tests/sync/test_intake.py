@@ -60,3 +60,24 @@ def test_a_bad_payload_is_refused_alone_and_a_bad_envelope_refuses_the_batch():
     events[5]["seq"] = 0
     with pytest.raises(ValidationError):
         read_batch(body(events))
+
+
+def test_the_jobs_batches_take_the_one_pass_reading(branch):
+    """The job's JSON is what central reads fastest (a slip would still be accepted, slowly)."""
+    from branch.db import db
+    from branch.outbox import record_event
+    from central.intake import STRICT_BATCH
+    from sync.push import _read_batch
+    with db.atomic():
+        record_event("SRG", "2026-11-23", "ticket_issued", ticket="A001", lane="general",
+                     nik=NIKS[0], regency=NIKS[0][:4], reason=None)
+        record_event("SRG", "2026-11-23", "suspended_refused", nik=NIKS[1],
+                     suspension_ends_on="2028-01-01")
+    rows = _read_batch(db, 0, 10)
+    raw = b'{"office":"SRG","events":[%s]}' % b",".join(row.body for row in rows)
+    events = STRICT_BATCH.validate_json(raw)["events"]
+    assert [(e["seq"], e["id"], e["kind"]) for e in events] == [
+        (1, rows[0].uuid, "ticket_issued"), (2, rows[1].uuid, "suspended_refused")]
+    assert events[0]["payload"] == {"lane": "general", "nik": NIKS[0], "reason": None,
+                                    "regency": NIKS[0][:4], "ticket": "A001"}
+    assert events[1]["created_at"].year == 2026 and str(events[1]["day"]) == "2026-11-23"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from branch.models import Outbox, utcnow
 from sync.database import write_transaction
-from sync.schema import SCHEMA_VERSION
+from sync import SCHEMA_VERSION
 
 from .client import CentralError
 

@@ -12,7 +12,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-SCHEMA_VERSION = 1
+from . import SCHEMA_VERSION     # kept in sync/__init__.py: the job stamps it without pydantic
+
 
 Lane = Literal["general", "priority", "booking"]
 Reason = Literal["elderly", "pregnant", "disability"]

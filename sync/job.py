@@ -68,8 +68,9 @@ def run_once(cfg, sleep=time.sleep):
 def _steps(cfg, client, retrying):
     office, batch = cfg["OFFICE"], int(cfg["SYNC_BATCH_EVENTS"])
     started = time.monotonic()
-    with progress_for(pending_count(db)) as progress:
-        pushed = push_outbox(db, client, retrying, office, batch, progress)
+    waiting = pending_count(db)
+    with progress_for(waiting) as progress:
+        pushed = push_outbox(db, client, retrying, office, batch, progress, waiting=waiting)
     log.info("push: %d events sent in %.1f s", pushed.sent, time.monotonic() - started)
     if pushed.quarantined:
         log.warning("central refused %d events (quarantined)", len(pushed.quarantined))

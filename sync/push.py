@@ -55,9 +55,11 @@ def pending_count(db):
 
 
 def push_outbox(db, client, retrying, office, batch_events=BATCH_EVENTS, progress=None,
-                depth=IN_FLIGHT):
-    """Push every pending event; a PushReport. Raises on a refusal that retrying cannot fix."""
-    report, waiting = PushReport(), pending_count(db)
+                depth=IN_FLIGHT, waiting=None):
+    """Push every pending event (`waiting` of them, if the caller has counted them); a
+    PushReport. Raises on a refusal that retrying cannot fix."""
+    report = PushReport()
+    waiting = pending_count(db) if waiting is None else waiting
     first = Outbox.select(Outbox.seq).where(Outbox.state == "pending").order_by(Outbox.seq)
     first = first.scalar()
     if first is None:

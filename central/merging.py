@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from operator import itemgetter
 from typing import NamedTuple
 
-from peewee import EXCLUDED, Case
+from peewee import EXCLUDED
 from pydantic_core import to_json
 
 from sync.database import is_postgres, write_transaction
@@ -76,6 +76,8 @@ def _lock_office(office):
 
 
 def _row(office, event, now, payload, event_id=event_id_bytes):
+    """An event as a row: received_event keeps its id as 16 bytes, the quarantine
+    (`event_id=str`) as text."""
     created = event["created_at"]
     if created.tzinfo is not None:
         created = naive_utc(created)

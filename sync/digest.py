@@ -92,9 +92,9 @@ def stored_digests(db, table, id_column, where, params, id_text=None):
     fields = ", ".join(json_text(db, "payload", key) for key in ("lane", "outcome", "regency"))
     kinds = ", ".join(f"'{kind}'" for kind in COUNTED)
     with read_snapshot(db):
-        ids = db.execute_sql(f"SELECT day, {id_column} FROM {table} WHERE {where} "
-                             "ORDER BY day", params)      # the (office, day) index's order
-        for day, rows in groupby(ids, key=itemgetter(0)):
+        id_rows = db.execute_sql(f"SELECT day, {id_column} FROM {table} WHERE {where} "
+                                 "ORDER BY day", params)      # the (office, day) index's order
+        for day, rows in groupby(id_rows, key=itemgetter(0)):
             ids = [event_id for _, event_id in rows]
             builders[_iso(day)].add_ids(map(id_text, ids) if id_text else ids)
         for day, kind, lane, outcome, regency, times in db.execute_sql(

@@ -8,12 +8,13 @@ rule decides what the merged view says and a Conflict row tells an admin.
 - a booking and a walk-in for the same NIK and day count once, and are flagged.
 """
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from .bulk import iso_day, select_rows
 from .changes import record_change
 from .db import db
 from .merged import Conflict
-from .models import Booking, Office, Suspension
+from .models import Booking, Office, Suspension, naive_utc
 
 # A merged ticket that came with a booking (1) or is a walk-in (0), in SQL.
 BOOKED = ("(CASE WHEN COALESCE(booking_code, '') != '' OR lane = 'booking' "
@@ -101,11 +102,14 @@ def _suspended_served(office, served):
     by_nik = {}
     for suspension in _suspensions_of(niks):
         by_nik.setdefault(suspension.nik, []).append(suspension)
+    if not by_nik:
+        return []
+    zone = ZoneInfo(Office.get(Office.code == office).timezone)
     return [_conflict(office, t["day"], "served_while_suspended", t["number"],
                       f"Ticket {t['number']} served NIK {t['nik']} on {t['day']}, while "
                       f"suspension #{s.id} ({s.starts_on} to {s.ends_on}) already existed.")
             for t in served for s in by_nik.get(t["nik"], [])
-            if _in_force(s, date.fromisoformat(t["day"]))]
+            if _in_force(s, date.fromisoformat(t["day"]), zone)]
 
 
 def _suspensions_of(niks):
@@ -116,12 +120,14 @@ def _suspensions_of(niks):
     return list(Suspension.select().where(Suspension.nik.in_([row[0] for row in hit])))
 
 
-def _in_force(suspension, day):
-    """Issued by the end of `day`, covering `day`, and not lifted before it."""
-    day_end = datetime.combine(day + timedelta(days=1), time())
+def _in_force(suspension, day, zone):
+    """Issued by the end of the office's `day`, covering `day`, and not lifted before
+    that day ended. The suspension's times are UTC, the day is the office's: the end
+    of the day is compared in UTC (in Jakarta it is 17:00 UTC)."""
+    day_end = naive_utc(datetime.combine(day + timedelta(days=1), time(), tzinfo=zone))
     return (suspension.starts_on <= day <= suspension.ends_on
             and suspension.created_at < day_end
-            and (suspension.lifted_at is None or suspension.lifted_at.date() > day))
+            and (suspension.lifted_at is None or suspension.lifted_at >= day_end))
 
 
 def _walk_ins_with_bookings(office, fresh):

@@ -138,6 +138,26 @@ def test_a_walk_in_by_someone_who_booked_online_counts_once(api):
     assert detail == f"NIK {BOOKER} has a booking and a walk-in ticket on {DAY}; counted once."
 
 
+def test_a_suspension_is_in_force_by_the_offices_clock_not_utcs(api):
+    """Serang is UTC+7: its day ends at 17:00 UTC."""
+    evening = datetime.combine(DAY, datetime.min.time())
+    with db.connection_context():
+        for nik, created, lifted in ((NIKS[0], evening + timedelta(hours=16, minutes=30), None),
+                                     (NIKS[1], evening + timedelta(hours=18, minutes=30), None),
+                                     (NIKS[2], datetime(2026, 11, 1),
+                                      evening + timedelta(hours=20))):
+            Suspension.create(nik=nik, reason="falsified documents", starts_on=DAY,
+                              ends_on=DAY + timedelta(700), created_at=created,
+                              lifted_at=lifted)
+    event = Events()
+    push(api, event.ticket("A001", NIKS[0]) + event.ticket("A002", NIKS[1])
+         + event.ticket("A003", NIKS[2]))
+    # 23:30 in Serang: issued that day. 01:30 the next day: not yet. Lifted at 03:00
+    # the next morning: still in force all that day.
+    assert conflicts() == [("served_while_suspended", "A001", "open"),
+                           ("served_while_suspended", "A003", "open")]
+
+
 def test_refusals_of_suspended_people_are_kept(api):
     event = Events()
     refusal = event("suspended_refused", nik=WALKER, suspension_ends_on="2028-01-01")

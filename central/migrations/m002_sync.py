@@ -32,6 +32,7 @@ class ReceivedEventV1(Model):
 
     class Meta:
         table_name = "received_event"
+        legacy_table_names = False      # index names from table_name, as the live models
         indexes = ((("office", "day"), False),)
 
 

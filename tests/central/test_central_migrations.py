@@ -50,9 +50,14 @@ def test_event_ids_become_16_bytes_and_every_event_survives(old_central):
         stored = {e.id: (e.seq, e.kind, e.payload) for e in ReceivedEvent.select()}
         raw = db.execute_sql("SELECT id FROM received_event").fetchall()
         digest = day_digest("SRG", DAY)
+        indexes = {name for (name,) in db.execute_sql(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'received_event'"
+            if is_postgres(db) else
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'received_event'")}
     assert stored == {event_id: (seq, kind, payload)
                       for event_id, seq, kind, payload in old_central}
     assert {len(bytes(value)) for (value,) in raw} == {16}
     assert digest == compute_digest((event_id, kind, payload)
                                     for event_id, _, kind, payload in old_central)
     assert digest["passports_by_regency"] == {"3601": 1} and digest["events"] == 3
+    assert "received_event_office_day" in indexes      # the digests' index came along

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import namedtuple
 from datetime import date, timedelta
 from statistics import median
 
@@ -189,27 +190,29 @@ def sync_backlog(work, args):
     return seconds, peak_mb, output
 
 
+Run = namedtuple("Run", "seconds peak_mb output whole batched")    # whole, batched: ceilings
+
+
 def report(args, runs):
-    """One line per run, then the medians (the machine's noise is a few per cent)."""
+    """One line per run, then the medians (this host's speed drifts by up to ±10 %)."""
+    rates = [args.events / run.seconds for run in runs]
     print(f"events            {args.events} per run, {len(runs)} run(s), batches of {args.batch}")
     print("run   end to end          ceiling: 1 transaction   per batch      "
           "ratio: 1 txn  per batch   job peak")
-    for n, (seconds, peak_mb, _, whole, batched) in enumerate(runs, 1):
-        rate = args.events / seconds
-        print(f"{n:<5} {rate:>8,.0f} events/s ({seconds:.2f} s) {whole:>10,.0f}/s "
-              f"{batched:>12,.0f}/s {rate / whole:>12.2f} {rate / batched:>10.2f} "
-              f"{peak_mb:>7.0f} MB")
-    rates = [args.events / run[0] for run in runs]
+    for n, (rate, run) in enumerate(zip(rates, runs), 1):
+        print(f"{n:<5} {rate:>8,.0f} events/s ({run.seconds:.2f} s) {run.whole:>10,.0f}/s "
+              f"{run.batched:>12,.0f}/s {rate / run.whole:>12.2f} {rate / run.batched:>10.2f} "
+              f"{run.peak_mb:>7.0f} MB")
     print(f"median            {median(rates):,.0f} events/s end to end (one --once run: push + "
           "pull + reconcile, both sides committed)")
-    print(f"ceiling           {median(r[3] for r in runs):,.0f} events/s raw sqlite3 "
-          f"executemany, one transaction; {median(r[4] for r in runs):,.0f} events/s "
+    print(f"ceiling           {median(r.whole for r in runs):,.0f} events/s raw sqlite3 "
+          f"executemany, one transaction; {median(r.batched for r in runs):,.0f} events/s "
           f"committed every {args.batch} rows")
-    print(f"ratio             {median(rate / r[3] for rate, r in zip(rates, runs)):.2f} "
-          f"(one transaction)  {median(rate / r[4] for rate, r in zip(rates, runs)):.2f} "
+    print(f"ratio             {median(rate / r.whole for rate, r in zip(rates, runs)):.2f} "
+          f"(one transaction)  {median(rate / r.batched for rate, r in zip(rates, runs)):.2f} "
           "(per batch), medians of each run's own ratio")
-    print(f"job peak memory   {max(r[1] for r in runs):.0f} MB (the largest)")
-    for line in runs[-1][2].strip().splitlines()[-3:]:
+    print(f"job peak memory   {max(r.peak_mb for r in runs):.0f} MB (the largest)")
+    for line in runs[-1].output.strip().splitlines()[-3:]:
         print(f"job said          {line.split(' INFO ')[-1]}")
 
 
@@ -231,7 +234,7 @@ def main():
             whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        runs.append((seconds, peak_mb, output, whole, batched))
+        runs.append(Run(seconds, peak_mb, output, whole, batched))
     report(args, runs)
 
 

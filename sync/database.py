@@ -18,6 +18,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 30000,
     "synchronous": "full",
+    # Statement and savepoint journals in memory, not in temp files: central's push
+    # opens a savepoint around each batch's insert (1.3 of 4.8 ms per batch, measured).
+    "temp_store": "memory",
 }
 
 

@@ -54,8 +54,9 @@ def write_transaction(db):
 def read_snapshot(db):
     """A transaction whose reads all see one state of the database. SQLite's
     transactions do; PostgreSQL's default (read committed) takes a fresh
-    snapshot per statement, so ask for repeatable read."""
-    if not is_postgres(db):
+    snapshot per statement, so ask for repeatable read. Inside a caller's
+    transaction, whose isolation is set already, it is that transaction."""
+    if not is_postgres(db) or db.in_transaction():
         return db.atomic()
     return _repeatable_read(db)
 

@@ -7,6 +7,7 @@ from sync_support import DAY, NIKS, Events, push
 
 from central.changes import record_change
 from central.db import db
+from central.merging import day_digest
 from central.merged import (MergedTicket, OfficeSync, PassportTally, QuarantinedEvent,
                             ReceivedEvent)
 from central.tokens import issue_token
@@ -183,6 +184,19 @@ def test_digest_is_computed_from_the_events_central_holds(api):
     assert digest["passports_by_regency"] == {NIKS[0][:4]: 1, NIKS[1][:4]: 1}
     bad = api.client.get("/api/v1/sync/digest?day=yesterday", headers=api.auth())
     assert bad.status_code == 422
+
+
+def test_a_digest_read_inside_a_callers_transaction_is_the_same(api):
+    """PostgreSQL accepts SET TRANSACTION only first in a transaction: a digest read
+    inside one must not try it."""
+    event = Events()
+    push(api, event.ticket("A001", NIKS[0]))
+    with db.connection_context():
+        outside = day_digest("SRG", DAY)
+        with db.atomic():
+            db.execute_sql("SELECT 1")
+            inside = day_digest("SRG", DAY)
+    assert inside == outside and inside["events"] == 3
 
 
 def test_office_token_command_prints_a_new_token_and_revokes_the_old(api):

@@ -61,4 +61,3 @@ def test_event_ids_become_16_bytes_and_every_event_survives(old_central):
                                     for event_id, _, kind, payload in old_central)
     assert digest["passports_by_regency"] == {"3601": 1} and digest["events"] == 3
     assert "received_event_office_day" in indexes      # the digests' index came along
-

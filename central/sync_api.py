@@ -14,6 +14,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from werkzeug.wrappers import Response
 
+from sync.digest import MAX_DIGEST_DAYS
 from sync.errors import AntreanError, Forbidden, validation_error_response
 from sync.webapp import ErrorOut
 
@@ -21,7 +22,6 @@ from . import intake, merging, tokens
 from .models import Change
 
 PUSH_PATH = "/api/v1/sync/push"
-MAX_DIGEST_DAYS = 92
 SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
                              "description": "flask --app central office token CODE"}}
 

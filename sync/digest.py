@@ -15,6 +15,7 @@ from .database import json_text, read_snapshot
 PASSPORT_ISSUED = "passport_issued"
 HASH_MODULUS = 2 ** 256
 COUNTED = ("ticket_issued", "ticket_finished")     # the kinds whose payloads are counted
+MAX_DIGEST_DAYS = 92        # days one digests request may cover (central's rule, the job's span)
 
 
 class DayDigest:

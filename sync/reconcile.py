@@ -10,11 +10,10 @@ from datetime import date
 from branch.db import db as branch_db
 from branch.models import Outbox
 from sync.database import write_transaction
-from sync.digest import NO_EVENTS, differences, stored_digests
+from sync.digest import MAX_DIGEST_DAYS, NO_EVENTS, differences, stored_digests
 
 RECENT_DAYS = 3
-MAX_SPAN_DAYS = 92        # days per digests request that central accepts
-IN_PARALLEL = 2           # digests requests at once: central counts them side by side
+IN_PARALLEL = 2           # digests requests at once, while the job counts its own
 
 
 def branch_digest(office, day):
@@ -42,7 +41,7 @@ def days_to_check(office, touched, recent=RECENT_DAYS):
 def reconcile(db, client, retrying, office, days, resend):
     """Compare digests for `days`; re-send a differing day once; the differences left."""
     problems = []
-    with ThreadPoolExecutor(max_workers=IN_PARALLEL) as network:   # central counts as we do
+    with ThreadPoolExecutor(max_workers=IN_PARALLEL) as network:
         asked = [network.submit(client.digests, first, last) for first, last in _spans(days)]
         ours = branch_digests(office, days)
         theirs = {day: digest for answer in asked for day, digest in answer.result().items()}
@@ -57,11 +56,10 @@ def reconcile(db, client, retrying, office, days, resend):
     return problems
 
 
-def _spans(days):
-    """Sorted days grouped into (first, last) spans: IN_PARALLEL of them of about the same
-    length (so the requests end together), more if central's limit needs."""
-    whole = (days[-1] - days[0]).days + 1 if days else 0
-    longest = min(MAX_SPAN_DAYS, max(1, -(-whole // IN_PARALLEL)))
+def _spans(days, longest=MAX_DIGEST_DAYS):
+    """Sorted days grouped into (first, last) spans of at most `longest` days: as few
+    requests as central allows (a run of up to three months is one; measured, one
+    request while the job counts its own days beats two that share the cores)."""
     spans = []
     for day in days:
         if spans and (day - spans[-1][0]).days < longest:

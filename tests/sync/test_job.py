@@ -1,6 +1,7 @@
 """The job in-process against a real central server, with faults injected around each push."""
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from sync_support import quick_sleep
@@ -49,6 +50,16 @@ def test_first_run_pushes_everything_and_a_second_run_has_nothing_to_do(branch, 
     state = SyncState.get_by_id(1)
     assert state.central_reachable and state.last_success and state.unreachable_since is None
     assert abs(state.clock_drift_seconds) < 2
+
+
+def test_a_backlog_longer_than_a_digest_request_is_reconciled_in_several(branch, central):
+    """Central answers digests for at most 92 days at a time: 100 days take two requests."""
+    record_days(branch_db, "SRG", DAY - timedelta(days=99), days=100, tickets_per_day=1)
+    central.faults.plans["digests"] = ["none"] * 5
+    status, line = run(branch)
+    assert (status, line.split(", ")[-1]) == (OK, "100 day(s) reconciled")
+    assert len(central.faults.plans["digests"]) == 3
+    assert_same_everywhere()
 
 
 @pytest.mark.parametrize("fault", FAULTS)

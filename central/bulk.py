@@ -48,11 +48,6 @@ def select_rows(db, sql, *params):
     return db.execute_sql(sql.format(*holders), flat).fetchall()
 
 
-def iso_day(value):
-    """Dates come back as text from SQLite and as date from PostgreSQL: compare as text."""
-    return value if isinstance(value, str) else value.isoformat()
-
-
 def upsert_clause(key, columns):
     """ON CONFLICT (key) DO UPDATE SET every other column to the incoming value."""
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in key)

@@ -10,7 +10,9 @@ rule decides what the merged view says and a Conflict row tells an admin.
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .bulk import iso_day, select_rows
+from sync.database import iso_day
+
+from .bulk import select_rows
 from .changes import record_change
 from .db import db
 from .merged import Conflict

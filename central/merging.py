@@ -16,11 +16,11 @@ from typing import NamedTuple
 from peewee import EXCLUDED
 from pydantic_core import to_json
 
-from sync.database import is_postgres, write_transaction
+from sync.database import is_postgres, iso_day, write_transaction
 from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
-from .bulk import insert_count, insert_rows, iso_day, select_rows, upsert_clause
+from .bulk import insert_count, insert_rows, select_rows, upsert_clause
 from .db import db
 from .merged import MergedTicket, OfficeSync, event_id_bytes, event_id_text
 from .models import naive_utc, utcnow
@@ -248,7 +248,6 @@ def day_digest(office, day):
 
 def days_digests(office, first, last):
     """Digests of each day from `first` to `last` that has events; by ISO day."""
-    builders = stored_digests(db, "received_event", "id",
-                              f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
-                              (office, first.isoformat(), last.isoformat()), event_id_text)
-    return {day: builder.result() for day, builder in sorted(builders.items())}
+    return stored_digests(db, "received_event", "id",
+                          f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
+                          (office, first.isoformat(), last.isoformat()), event_id_text)

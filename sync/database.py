@@ -68,6 +68,11 @@ def _repeatable_read(db):
         yield
 
 
+def iso_day(value):
+    """Dates come back as text from SQLite and as date from PostgreSQL: compare as text."""
+    return value if isinstance(value, str) else value.isoformat()
+
+
 def json_text(db, column, key):
     """SQL for the text of `key` in the JSON object stored (as text) in `column`."""
     if is_postgres(db):

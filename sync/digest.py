@@ -10,7 +10,7 @@ from hashlib import sha256
 from itertools import groupby
 from operator import itemgetter
 
-from .database import json_text, read_snapshot
+from .database import iso_day, json_text, read_snapshot
 
 PASSPORT_ISSUED = "passport_issued"
 HASH_MODULUS = 2 ** 256
@@ -81,7 +81,8 @@ NO_EVENTS = DayDigest().result()
 
 
 def stored_digests(db, table, id_column, where, params, id_text=None):
-    """Digests, by ISO day, of the events stored in `table` that match `where` (SQL).
+    """Digests (DayDigest.result), by ISO day in order, of the events stored in `table`
+    that match `where` (SQL).
     `id_text` turns a stored id into its canonical text, if it is not stored so.
 
     The same digests as DayDigest.add event by event, at a fraction of the
@@ -97,12 +98,12 @@ def stored_digests(db, table, id_column, where, params, id_text=None):
                                  "ORDER BY day", params)      # the (office, day) index's order
         for day, rows in groupby(id_rows, key=itemgetter(0)):
             ids = [event_id for _, event_id in rows]
-            builders[_iso(day)].add_ids(map(id_text, ids) if id_text else ids)
+            builders[iso_day(day)].add_ids(map(id_text, ids) if id_text else ids)
         for day, kind, lane, outcome, regency, times in db.execute_sql(
                 f"SELECT day, kind, {fields}, count(*) FROM {table} "
                 f"WHERE {where} AND kind IN ({kinds}) GROUP BY 1, 2, 3, 4, 5", params):
-            builders[_iso(day)].add_counted(kind, lane, outcome, regency, times)
-    return builders
+            builders[iso_day(day)].add_counted(kind, lane, outcome, regency, times)
+    return {day: builder.result() for day, builder in sorted(builders.items())}
 
 
 def differences(ours, theirs):
@@ -114,7 +115,3 @@ def differences(ours, theirs):
 def _load(payload):
     return json.loads(payload) if isinstance(payload, str) else payload
 
-
-def _iso(day):
-    """A day as ISO text: SQLite hands back text, PostgreSQL a date."""
-    return day if isinstance(day, str) else day.isoformat()

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from branch.models import Outbox, utcnow
-from sync.database import write_transaction
 from sync import SCHEMA_VERSION
+from sync.database import write_transaction
 
 from .client import CentralError
 

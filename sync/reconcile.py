@@ -24,11 +24,10 @@ def branch_digest(office, day):
 def branch_digests(office, days):
     """Digests of several days at once (the outbox is indexed by office and day)."""
     holders = ", ".join("?" * len(days))
-    builders = stored_digests(branch_db, "outbox", "uuid",
-                              f"office = ? AND day IN ({holders}) AND state != 'quarantined'",
-                              (office, *(day.isoformat() for day in days)))
-    return {day: builders[day.isoformat()].result() if day.isoformat() in builders
-            else NO_EVENTS for day in days}
+    digests = stored_digests(branch_db, "outbox", "uuid",
+                             f"office = ? AND day IN ({holders}) AND state != 'quarantined'",
+                             (office, *(day.isoformat() for day in days)))
+    return {day: digests.get(day.isoformat(), NO_EVENTS) for day in days}
 
 
 def days_to_check(office, touched, recent=RECENT_DAYS):

@@ -4,8 +4,6 @@ Every event a branch pushes is kept once (its id is the primary key), and
 turned into tickets, passports by regency, refusals and conflicts by
 central/merging.py. Tables are named after the same words the branch uses.
 """
-import uuid
-
 from peewee import (BigIntegerField, BinaryUUIDField, BooleanField, CharField, DateField,
                     DateTimeField, IntegerField, TextField)
 
@@ -21,7 +19,7 @@ class EventIdField(BinaryUUIDField):
     """
 
     def db_value(self, value):
-        return super().db_value(uuid.UUID(value) if isinstance(value, str) else value)
+        return super().db_value(event_id_bytes(value) if isinstance(value, str) else value)
 
     def python_value(self, value):
         return None if value is None else event_id_text(value)

@@ -2,7 +2,8 @@
 passports by regency, refusals, conflicts, quarantine, per-office cursor).
 
 office_sync and received_event are frozen here as they were first created;
-m003 adds office_sync's backlog, m004 stores event ids as 16 bytes.
+m003 adds office_sync's backlog, m004 stores event ids as 16 bytes, m005
+keys received events by office, day and id.
 """
 from peewee import BigIntegerField, CharField, DateField, DateTimeField, Model, TextField
 

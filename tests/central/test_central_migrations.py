@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 import pytest
+from peewee import IntegrityError
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from central import migrations
@@ -44,9 +45,9 @@ def old_central(central_db_url):
     db.close()
 
 
-def test_event_ids_become_16_bytes_and_every_event_survives(old_central):
+def test_event_ids_become_16_bytes_keyed_by_day_and_every_event_survives(old_central):
     with db.connection_context():
-        assert migrate(db, migrations) == ["m004_event_id_bytes"]
+        assert migrate(db, migrations) == ["m004_event_id_bytes", "m005_event_key_by_day"]
         stored = {e.id: (e.seq, e.kind, e.payload) for e in ReceivedEvent.select()}
         raw = db.execute_sql("SELECT id FROM received_event").fetchall()
         digest = day_digest("SRG", DAY)
@@ -54,10 +55,28 @@ def test_event_ids_become_16_bytes_and_every_event_survives(old_central):
             "SELECT indexname FROM pg_indexes WHERE tablename = 'received_event'"
             if is_postgres(db) else
             "SELECT name FROM sqlite_master WHERE tbl_name = 'received_event'")}
+        key = _primary_key(db, "received_event")
+        resent = old_central[0]
+        with pytest.raises(IntegrityError), db.atomic():
+            ReceivedEvent.insert(id=resent[0], office="SRG", seq=resent[1], day=DAY,
+                                 kind=resent[2], payload=resent[3],
+                                 created_at="2026-11-23 01:00:00").execute()
     assert stored == {event_id: (seq, kind, payload)
                       for event_id, seq, kind, payload in old_central}
     assert {len(bytes(value)) for (value,) in raw} == {16}
     assert digest == compute_digest((event_id, kind, payload)
                                     for event_id, _, kind, payload in old_central)
     assert digest["passports_by_regency"] == {"3601": 1} and digest["events"] == 3
-    assert "received_event_office_day" in indexes      # the digests' index came along
+    assert key == ["office", "day", "id"]       # the digests read an office's days by it
+    assert "received_event_office_day" not in indexes      # the key's prefix replaces it
+
+
+def _primary_key(db, table):
+    """The primary key's columns, in order."""
+    if is_postgres(db):
+        return [name for (name,) in db.execute_sql(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indisprimary "
+            "ORDER BY array_position(i.indkey::int2[], a.attnum)", (table,))]
+    return [name for _, name, *_, pk in sorted(db.execute_sql(f"PRAGMA table_info({table})"),
+                                               key=lambda column: column[-1]) if pk]

@@ -127,10 +127,11 @@ def free_port():
 
 
 def start_gunicorn(port, database_url, workers=1):
-    """Central under gunicorn (the production server), waiting until it answers."""
+    """Central under gunicorn, run as the README deploys it, waiting until it answers."""
     env = dict(os.environ, ANTREAN_DATABASE_URL=database_url)
-    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "-w", str(workers), "-b",
-                             f"127.0.0.1:{port}", "--log-level", "warning", "central:create_app()"],
+    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--preload", "-w", str(workers),
+                             "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             "central:create_app()"],
                             cwd=ROOT, env=env, start_new_session=True)
     wait_for_port(port)
     return proc

@@ -1,0 +1,21 @@
+"""The sync benchmark runs end to end: gunicorn central, one --once job, both sides checked."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_sync_bench_moves_every_event_and_reports_its_figures():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "sync_throughput.py"),
+                          "--events", "3000", "--repeat", "1"],
+                         capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr     # it exits if anything is unsynced
+    assert "pushed 3000 events (0 already at central, 0 quarantined)" in out.stdout
+    ratios = re.search(r"^ratio\s+([\d.]+) \(one transaction\)\s+([\d.]+) \(per batch\)",
+                       out.stdout, re.M)
+    assert ratios and all(float(r) > 0 for r in ratios.groups()), out.stdout

@@ -19,3 +19,4 @@ def test_sync_bench_moves_every_event_and_reports_its_figures():
     ratios = re.search(r"^ratio\s+([\d.]+) \(one transaction\)\s+([\d.]+) \(per batch\)",
                        out.stdout, re.M)
     assert ratios and all(float(r) > 0 for r in ratios.groups()), out.stdout
+    assert re.search(r"^targets .*<= 150 MB: met$", out.stdout, re.M), out.stdout

@@ -165,7 +165,7 @@ def start_central(path, workers):
 
     --preload: the app is loaded before the port opens, so when it accepts,
     every worker is ready, as on a central that has been up for a while.
-    (Without it each worker imports the app after forking, ~0.9 s of CPU
+    (Without it each worker imports the app after forking, ~0.45 s of CPU
     apiece, and that would be charged to the job's first seconds.)
     """
     with socket.socket() as probe:

@@ -1,8 +1,9 @@
 """JSON API v1: tickets, the board, sync status and the counter operations.
 
 Errors answer {"error": code, "message": text}. The kiosk and the board need
-no login; counter operations accept the same staff login as the pages (the
-session cookie) or HTTP Basic. NIKs are masked in answers unless a staff
+no login; counter operations accept HTTP Basic, or the same staff login as
+the pages (the session cookie) with the session's CSRF token in the
+X-CSRF-Token header (see auth). NIKs are masked in answers unless a staff
 member asks: tickets are fetched by bare id and shown on public screens.
 """
 from flask import current_app, jsonify

@@ -1,4 +1,5 @@
-"""Staff accounts and login: the counter pages use the session cookie, API clients HTTP Basic.
+"""Staff accounts and login: the counter pages use the session cookie, API clients HTTP Basic
+(or the session cookie with the session's CSRF token in a header).
 
 Passwords are stored as werkzeug hashes. Checking a hash is deliberately
 slow, so an API client sending Basic auth on every call is verified once per
@@ -18,6 +19,8 @@ from . import errors
 from .models import Staff
 
 ROLES = ("staff", "supervisor")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_HEADER = "X-CSRF-Token"
 _PEPPER = os.urandom(16)        # per process: the cache below is never valid elsewhere
 _verified = {}                  # (staff id, stored hash, digest of password) -> True
 
@@ -74,7 +77,23 @@ def _from_basic_auth():
 
 def _from_session():
     staff_id = session.get("staff_id")
-    return Staff.get_or_none(Staff.id == staff_id) if staff_id else None
+    if not staff_id:
+        return None
+    if request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        _check_csrf_header()
+    return Staff.get_or_none(Staff.id == staff_id)
+
+
+def _check_csrf_header():
+    """A browser sends the session cookie with any request to the branch, also one that
+    another site's page makes it send; SameSite=Lax stops that only in browsers that
+    know it. So an API write that rests on the cookie must also carry the session's
+    CSRF token (the pages' form token), which another site cannot read."""
+    sent, expected = request.headers.get(CSRF_HEADER, ""), session.get("csrf", "")
+    if not (expected and hmac.compare_digest(sent, expected)):
+        raise errors.CsrfRequired(
+            f"A call made with the session cookie must send this session's CSRF token "
+            f"(the pages' csrf_token) in the {CSRF_HEADER} header; programs use HTTP Basic.")
 
 
 def login_required(role=None):

@@ -10,6 +10,11 @@ class Unauthorized(AntreanError):
     status, code = 401, "unauthorized"
 
 
+class CsrfRequired(Forbidden):
+    """An API write made on the strength of the session cookie, without the session's token."""
+    code = "csrf_required"
+
+
 class Suspended(Forbidden):
     """The NIK is on the local suspension list; `ends_on` says until when."""
     code = "suspended"

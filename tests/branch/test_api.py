@@ -144,9 +144,25 @@ def test_counter_operations_over_http_basic(client, counter, staff_headers):
 def test_counter_operations_over_the_session_cookie(client, counter, staff):
     take(client)
     with client.session_transaction() as session:
-        session["staff_id"] = staff.id
-    response = client.post("/api/v1/counters/1/call")
+        session["staff_id"], session["csrf"] = staff.id, "the-session-token"
+    response = client.post("/api/v1/counters/1/call",
+                           headers={"X-CSRF-Token": "the-session-token"})
     assert response.status_code == 200 and response.get_json()["ticket"]["number"] == "A001"
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-CSRF-Token": "guessed"}])
+def test_a_session_cookie_alone_cannot_write_through_the_api(client, counter, staff, headers):
+    # What another site's page could make a logged-in browser send (an old browser
+    # ignores SameSite): the cookie, but not the session's token.
+    take(client)
+    with client.session_transaction() as session:
+        session["staff_id"], session["csrf"] = staff.id, "the-session-token"
+    response = client.post("/api/v1/counters/1/call", headers=headers)
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "csrf_required"
+    assert "X-CSRF-Token" in response.get_json()["message"]
+    assert client.get("/api/v1/tickets/1").get_json()["status"] == "waiting"
+    assert [e.kind for e in Outbox.select()] == ["ticket_issued"]
 
 
 def test_board(client, counter, staff_headers):

@@ -88,7 +88,8 @@ def sync_status():
                    waiting=counters.waiting_counts(), **state)
 
 
-@api.post("/counters/<name>/call", tags=[counter_tag], responses={"200": CallOut})
+@api.post("/counters/<name>/call", tags=[counter_tag],
+          responses={"200": CallOut, "403": ErrorOut})
 @login_required()
 def call_next(path: CounterPath):
     """Call the next ticket to this counter by the call policy (null when nobody waits)."""
@@ -96,21 +97,24 @@ def call_next(path: CounterPath):
     return jsonify(ticket=ticket_json(ticket) if ticket else None)
 
 
-@api.post("/tickets/<int:ticket_id>/recall", tags=[counter_tag], responses={"200": TicketOut})
+@api.post("/tickets/<int:ticket_id>/recall", tags=[counter_tag],
+          responses={"200": TicketOut, "403": ErrorOut})
 @login_required()
 def recall(path: TicketPath):
     """Call the same ticket again."""
     return jsonify(ticket_json(counters.recall(path.ticket_id, current_staff())))
 
 
-@api.post("/tickets/<int:ticket_id>/no-show", tags=[counter_tag], responses={"200": TicketOut})
+@api.post("/tickets/<int:ticket_id>/no-show", tags=[counter_tag],
+          responses={"200": TicketOut, "403": ErrorOut})
 @login_required()
 def no_show(path: TicketPath):
     """Close a called ticket whose applicant never came."""
     return jsonify(ticket_json(counters.no_show(path.ticket_id, current_staff())))
 
 
-@api.post("/tickets/<int:ticket_id>/transfer", tags=[counter_tag], responses={"200": TicketOut})
+@api.post("/tickets/<int:ticket_id>/transfer", tags=[counter_tag],
+          responses={"200": TicketOut, "403": ErrorOut})
 @login_required()
 def transfer(path: TicketPath, body: TransferRequest):
     """Move a ticket to the back of another lane."""
@@ -118,7 +122,8 @@ def transfer(path: TicketPath, body: TransferRequest):
     return jsonify(ticket_json(ticket))
 
 
-@api.post("/tickets/<int:ticket_id>/finish", tags=[counter_tag], responses={"200": TicketOut})
+@api.post("/tickets/<int:ticket_id>/finish", tags=[counter_tag],
+          responses={"200": TicketOut, "403": ErrorOut})
 @login_required()
 def finish(path: TicketPath, body: FinishRequest):
     """Close a called ticket with its outcome."""

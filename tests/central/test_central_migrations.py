@@ -7,8 +7,8 @@ import pytest
 from peewee import IntegrityError
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
-from central import migrations
-from central.db import db
+from central import create_app, migrations
+from central.db import db, init_db
 from central.merged import ReceivedEvent
 from central.merging import day_digest
 from sync.database import is_postgres, migrate, open_database
@@ -80,3 +80,15 @@ def _primary_key(db, table):
             "ORDER BY array_position(i.indkey::int2[], a.attnum)", (table,))]
     return [name for _, name, *_, pk in sorted(db.execute_sql(f"PRAGMA table_info({table})"),
                                                key=lambda column: column[-1]) if pk]
+
+
+def test_digests_read_an_office_s_days_from_the_key_alone(tmp_path):
+    # The ids a digest hashes come from the (office, day, id) key, never from the rows.
+    create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'central.db'}"})
+    init_db()
+    with db.connection_context():
+        plan = db.execute_sql(
+            "EXPLAIN QUERY PLAN SELECT day, id FROM received_event "
+            "WHERE office = 'SRG' AND day BETWEEN '2026-11-01' AND '2026-11-30' ORDER BY day"
+        ).fetchall()
+    assert any("COVERING INDEX sqlite_autoindex_received_event" in row[-1] for row in plan), plan

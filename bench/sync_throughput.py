@@ -1,13 +1,15 @@
 """Sync throughput: one `antrean-sync --once` pushing a branch backlog to central under gunicorn.
 
     .venv/bin/python bench/sync_throughput.py [--events 100000] [--repeat 3]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Prints, for each run and as medians, events/s end to end (the job's wall
 time, until both databases have committed), the rate of a raw sqlite3
 executemany of the same rows (the ceiling, measured right after), their
 ratio, and the job's peak memory (its VmHWM). Central runs
 under gunicorn (2 workers, app preloaded) on SQLite through peewee's
-connection pool.
+connection pool, or with --postgres on PostgreSQL (as the README deploys
+it); the ceiling is SQLite's either way.
 
 Targets on a 2-core machine: >= 20,000 events/s, ratio >= 0.4, <= 150 MB,
 memory flat from 100,000 to 1,000,000 events. Two ceilings are measured:
@@ -32,8 +34,10 @@ import threading
 import time
 import uuid
 from collections import namedtuple
+from contextlib import contextmanager
 from datetime import date, timedelta
 from statistics import median
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -41,6 +45,7 @@ BIN = os.path.dirname(sys.executable)
 OFFICE = "SRG"
 TICKETS_PER_DAY = 400          # three events each: issued, called, finished
 TARGET_RATE, TARGET_RATIO, TARGET_MB = 20_000, 0.4, 150
+PG_DATABASE = "antrean_bench"
 INSERT = ("INSERT INTO outbox (seq, uuid, office, day, kind, payload, created_at, state) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
 
@@ -75,17 +80,38 @@ def make_branch(path, count):
     conn.close()
 
 
-def make_central(path):
-    """A migrated central database with office SRG; its sync token."""
+def make_central(url):
+    """A migrated central database at `url` with office SRG; its sync token."""
     from central import create_app
     from central.db import db, init_db
     from central.models import Office
     from central.tokens import issue_token
-    create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    create_app({"DATABASE_URL": url})
     init_db()
     with db.connection_context():
         Office.create(code=OFFICE, name="Kantor Imigrasi Serang")
         return issue_token(OFFICE)
+
+
+@contextmanager
+def central_database(work, postgres):
+    """The URL of an empty central database: a SQLite file in `work`, or, given a
+    PostgreSQL server's URL, a database created on it for this run and dropped after."""
+    if not postgres:
+        yield f"sqlite:///{os.path.join(work, 'central.db')}"
+        return
+    import psycopg2
+    server = psycopg2.connect(postgres)
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        cursor.execute(f"CREATE DATABASE {PG_DATABASE}")
+    try:
+        yield urlunsplit(urlsplit(postgres)._replace(path=f"/{PG_DATABASE}"))
+    finally:
+        with server.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {PG_DATABASE} WITH (FORCE)")
+        server.close()
 
 
 def ceiling(path, count, batch):
@@ -151,16 +177,19 @@ def _watch_peak(pid, peak):
         time.sleep(0.02)
 
 
-def check(central_path, branch_path, count):
-    central = sqlite3.connect(central_path).execute("SELECT count(*) FROM received_event")
+def check(central_url, branch_path, count):
+    from sync.database import open_database
+    central = open_database(central_url)
+    received = central.execute_sql("SELECT count(*) FROM received_event").fetchone()[0]
+    central.close()
     pending = sqlite3.connect(branch_path).execute(
         "SELECT count(*) FROM outbox WHERE state != 'sent'")
-    received, left = central.fetchone()[0], pending.fetchone()[0]
+    left = pending.fetchone()[0]
     if received != count or left:
         sys.exit(f"NOT SYNCED: central holds {received}/{count}, branch has {left} unsent")
 
 
-def start_central(path, workers):
+def start_central(database_url, workers):
     """Central under gunicorn on a free loopback port; (process, URL).
 
     --preload: the app is loaded before the port opens, so when it accepts,
@@ -171,7 +200,7 @@ def start_central(path, workers):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, ANTREAN_DATABASE_URL=f"sqlite:///{path}")
+    env = dict(os.environ, ANTREAN_DATABASE_URL=database_url)
     proc = subprocess.Popen([os.path.join(BIN, "gunicorn"), "--preload", "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning",
                              "central:create_app()"], cwd=ROOT, env=env, start_new_session=True)
@@ -184,9 +213,9 @@ def start_central(path, workers):
     sys.exit("central did not start")
 
 
-def sync_backlog(work, args):
+def sync_backlog(work, args, central_db):
     """Build both databases, run the job once; (seconds, peak MB, job output)."""
-    central_db, branch_db = os.path.join(work, "central.db"), os.path.join(work, "branch.db")
+    branch_db = os.path.join(work, "branch.db")
     token = make_central(central_db)
     subprocess.run([sys.executable, __file__, "--make-branch", branch_db,
                     "--events", str(args.events)], check=True)   # keeps this process small
@@ -246,6 +275,10 @@ def main():
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="central on PostgreSQL: a database on this server (URL of any "
+                             f"database there) is made for each run as {PG_DATABASE}, then "
+                             "dropped")
     parser.add_argument("--make-branch", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_branch:
@@ -254,7 +287,8 @@ def main():
     for _ in range(args.repeat):
         work = tempfile.mkdtemp(prefix="antrean-bench-")
         try:
-            seconds, peak_mb, output = sync_backlog(work, args)
+            with central_database(work, args.postgres) as central_db:
+                seconds, peak_mb, output = sync_backlog(work, args, central_db)
             whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -5,10 +5,21 @@ the database spends running it, so the hot path of a push builds the SQL
 once per shape and hands the rows to the driver as flat parameters. The
 same text runs on SQLite (3.35+) and PostgreSQL: ON CONFLICT and RETURNING
 mean the same on both.
+
+On PostgreSQL a large insert goes another way: psycopg2 spells every
+parameter into the statement's text and the server parses it all again,
+which made a 1,000-event batch cost ~45 ms. Instead the rows are COPied
+into a session-local staging table and inserted from there by one INSERT ...
+SELECT with the same ON CONFLICT and RETURNING.
 """
+import io
+import zlib
 from itertools import chain
 
+from sync.database import is_postgres
+
 MAX_PARAMS = 30_000     # under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
+COPY_FROM_ROWS = 50     # on PostgreSQL, this many rows or more go through COPY
 
 
 def insert_rows(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING", returning=None):
@@ -27,11 +38,47 @@ def insert_count(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING"):
 
 def _insert(db, table, columns, rows, conflict, returning=None):
     """Run the INSERTs for `rows`, a chunk of rows per statement; yields (chunk, cursor)."""
+    if len(rows) >= COPY_FROM_ROWS and is_postgres(db):
+        yield rows, _insert_copied(db, table, columns, rows, conflict, returning)
+        return
     per_chunk = max(1, MAX_PARAMS // len(columns))
     for start in range(0, len(rows), per_chunk):
         chunk = rows[start:start + per_chunk]
         yield chunk, db.execute_sql(_sql(db, table, columns, len(chunk), conflict, returning),
                                     list(chain.from_iterable(chunk)))
+
+
+def _insert_copied(db, table, columns, rows, conflict, returning):
+    """PostgreSQL: COPY `rows` into a staging table with `table`'s columns (made once per
+    connection, a temporary table only it sees; emptied before each use), then
+    INSERT ... SELECT from it; the cursor of that INSERT."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    staging = f"staging_{table}_{zlib.crc32(names.encode()):08x}"     # one per column list
+    cursor = db.cursor()
+    cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" AS '
+                   f'SELECT {names} FROM "{table}" WITH NO DATA')
+    cursor.execute(f'TRUNCATE "{staging}"')
+    cursor.copy_expert(f'COPY "{staging}" ({names}) FROM STDIN', _copy_text(rows))
+    tail = f" RETURNING {returning}" if returning else ""
+    cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{staging}" '
+                   f"{conflict}{tail}")
+    return cursor
+
+
+def _copy_text(rows):
+    """`rows` in COPY's text format (tab-separated, \\N for null, escaped text)."""
+    return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (bytes, memoryview)):
+        return "\\\\x" + bytes(value).hex()
+    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
 
 
 def select_rows(db, sql, *params):

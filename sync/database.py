@@ -136,14 +136,20 @@ def bind_flask_app(app, proxy, migrations, **pragmas):
 
 
 def pooled(url):
-    """sqlite:///f -> sqlite+pool:///f: a server thread keeps its connection between requests.
+    """The URL of a pool in which a server thread keeps its connection between requests.
 
-    Opening a connection per request, and the WAL checkpoint SQLite runs when the
-    last one closes, cost ~10 ms of a ~2 ms ticket; the pool hands each thread a
-    connection only one thread uses at a time, hence check_same_thread=false.
+    sqlite:///f -> sqlite+pool:///f: opening a connection per request, and the
+    WAL checkpoint SQLite runs when the last one closes, cost ~10 ms of a ~2 ms
+    ticket; the pool hands each thread a connection only one thread uses at a
+    time, hence check_same_thread=false. postgresql:// -> postgresql+pool://:
+    a new PostgreSQL connection is a new server process, several milliseconds
+    of every request; an idle one is closed after 5 minutes.
     """
+    joiner = "&" if "?" in url else "?"
+    if url.startswith("postgresql://"):
+        return (f"postgresql+pool://{url.removeprefix('postgresql://')}{joiner}"
+                "max_connections=64&stale_timeout=300")
     if not url.startswith("sqlite:///"):
         return url
-    joiner = "&" if "?" in url else "?"
     return (f"sqlite+pool:///{url.removeprefix('sqlite:///')}{joiner}"
             "check_same_thread=false&max_connections=64")

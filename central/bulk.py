@@ -20,6 +20,7 @@ from sync.database import is_postgres
 
 MAX_PARAMS = 30_000     # under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
 COPY_FROM_ROWS = 50     # on PostgreSQL, this many rows or more go through COPY
+UNIQUE_VIOLATION = "23505"      # PostgreSQL's SQLSTATE
 
 
 def insert_rows(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING", returning=None):
@@ -34,6 +35,26 @@ def insert_rows(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING", ret
 def insert_count(db, table, columns, rows, conflict="ON CONFLICT DO NOTHING"):
     """Insert `rows` like insert_rows; how many rows the conflict clause let in."""
     return sum(cursor.rowcount for _, cursor in _insert(db, table, columns, rows, conflict))
+
+
+def insert_all(db, table, columns, rows):
+    """Insert every row, or none if any of them is there already; whether they went in.
+
+    On PostgreSQL many rows are COPied straight into the table, no staging: a
+    row already there breaks the COPY (unique violation), which undoes it all.
+    """
+    with db.savepoint() as attempt:
+        if len(rows) >= COPY_FROM_ROWS and is_postgres(db):
+            try:
+                _copy(db.cursor(), table, columns, rows)
+                return True
+            except Exception as exc:    # psycopg2's, not peewee's: the driver raised it
+                if getattr(exc, "pgcode", None) != UNIQUE_VIOLATION:
+                    raise
+        elif insert_count(db, table, columns, rows) == len(rows):
+            return True
+        attempt.rollback()
+    return False
 
 
 def _insert(db, table, columns, rows, conflict, returning=None):
@@ -58,11 +79,16 @@ def _insert_copied(db, table, columns, rows, conflict, returning):
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" AS '
                    f'SELECT {names} FROM "{table}" WITH NO DATA')
     cursor.execute(f'TRUNCATE "{staging}"')
-    cursor.copy_expert(f'COPY "{staging}" ({names}) FROM STDIN', _copy_text(rows))
+    _copy(cursor, staging, columns, rows)
     tail = f" RETURNING {returning}" if returning else ""
     cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{staging}" '
                    f"{conflict}{tail}")
     return cursor
+
+
+def _copy(cursor, table, columns, rows):
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', _copy_text(rows))
 
 
 def _copy_text(rows):

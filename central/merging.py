@@ -20,7 +20,7 @@ from sync.database import is_postgres, iso_day, write_transaction
 from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
-from .bulk import insert_count, insert_rows, select_rows, upsert_clause
+from .bulk import insert_all, insert_rows, select_rows, upsert_clause
 from .db import db
 from .merged import MergedTicket, OfficeSync, event_id_bytes, event_id_text
 from .models import naive_utc, utcnow
@@ -105,14 +105,12 @@ def _store_events(rows, ids):
     """Insert the event rows (`ids`: their ids as text); the ids actually inserted (a
     re-sent event is already there).
 
-    Nearly always every event is new, which the row count proves without
-    RETURNING a row per event. Otherwise the insert is undone and redone with
+    Nearly always every event is new: one insert of them all, with no
+    RETURNING a row per event. Otherwise that insert is undone and redone with
     RETURNING, which names the new ones (it skips the duplicates).
     """
-    with db.savepoint() as attempt:
-        if insert_count(db, "received_event", EVENT_COLUMNS, rows) == len(rows):
-            return set(ids)
-        attempt.rollback()
+    if insert_all(db, "received_event", EVENT_COLUMNS, rows):
+        return set(ids)
     return {event_id_text(row[0]) for row in insert_rows(db, "received_event", EVENT_COLUMNS,
                                                          rows, returning="id")}
 

@@ -2,7 +2,7 @@
 where batches of COPY_FROM_ROWS rows or more travel by COPY."""
 from datetime import date
 
-from central.bulk import COPY_FROM_ROWS, insert_count, insert_rows, upsert_clause
+from central.bulk import COPY_FROM_ROWS, insert_all, insert_count, insert_rows, upsert_clause
 from central.db import db
 from central.merged import MergedTicket
 
@@ -54,3 +54,16 @@ def test_many_rows_upsert_nulls_and_booleans(app):
     assert len(rows) == many
     assert {(t.status, t.booking_verified, t.nik) for t in rows} == {("done", True, None)}
     assert [t.beyond_quota for t in rows] == [n % 2 == 0 for n in range(many)]
+
+
+def test_insert_all_puts_in_every_row_or_none(app):
+    many = COPY_FROM_ROWS + 10
+    with db.connection_context(), db.atomic():
+        assert insert_all(db, "quarantined_event", COLUMNS, quarantined(many)) is True
+        # One row already there: nothing of this second lot goes in, and the
+        # transaction is still usable afterwards.
+        lot = quarantined(COPY_FROM_ROWS, many)
+        assert insert_all(db, "quarantined_event", COLUMNS, lot + quarantined(1)) is False
+        assert insert_all(db, "quarantined_event", COLUMNS, lot) is True
+        count = db.execute_sql("SELECT count(*) FROM quarantined_event").fetchone()[0]
+    assert count == many + COPY_FROM_ROWS

@@ -84,13 +84,18 @@ def _from_session():
     return Staff.get_or_none(Staff.id == staff_id)
 
 
+def csrf_matches(sent):
+    """Whether `sent` is this session's CSRF token (the pages' form token)."""
+    expected = session.get("csrf", "")
+    return bool(expected) and hmac.compare_digest(sent, expected)
+
+
 def _check_csrf_header():
     """A browser sends the session cookie with any request to the branch, also one that
     another site's page makes it send; SameSite=Lax stops that only in browsers that
     know it. So an API write that rests on the cookie must also carry the session's
     CSRF token (the pages' form token), which another site cannot read."""
-    sent, expected = request.headers.get(CSRF_HEADER, ""), session.get("csrf", "")
-    if not (expected and hmac.compare_digest(sent, expected)):
+    if not csrf_matches(request.headers.get(CSRF_HEADER, "")):
         raise errors.CsrfRequired(
             f"A call made with the session cookie must send this session's CSRF token "
             f"(the pages' csrf_token) in the {CSRF_HEADER} header; programs use HTTP Basic.")

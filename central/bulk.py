@@ -44,7 +44,7 @@ def insert_all(db, table, columns, rows):
     row already there breaks the COPY (unique violation), which undoes it all.
     """
     with db.savepoint() as attempt:
-        if len(rows) >= COPY_FROM_ROWS and is_postgres(db):
+        if _by_copy(db, rows):
             try:
                 _copy(db.cursor(), table, columns, rows)
                 return True
@@ -59,7 +59,7 @@ def insert_all(db, table, columns, rows):
 
 def _insert(db, table, columns, rows, conflict, returning=None):
     """Run the INSERTs for `rows`, a chunk of rows per statement; yields (chunk, cursor)."""
-    if len(rows) >= COPY_FROM_ROWS and is_postgres(db):
+    if _by_copy(db, rows):
         yield rows, _insert_copied(db, table, columns, rows, conflict, returning)
         return
     per_chunk = max(1, MAX_PARAMS // len(columns))
@@ -69,11 +69,15 @@ def _insert(db, table, columns, rows, conflict, returning=None):
                                     list(chain.from_iterable(chunk)))
 
 
+def _by_copy(db, rows):
+    return len(rows) >= COPY_FROM_ROWS and is_postgres(db)
+
+
 def _insert_copied(db, table, columns, rows, conflict, returning):
     """PostgreSQL: COPY `rows` into a staging table with `table`'s columns (made once per
     connection, a temporary table only it sees; emptied before each use), then
     INSERT ... SELECT from it; the cursor of that INSERT."""
-    names = ", ".join(f'"{c}"' for c in columns)
+    names = _column_list(columns)
     staging = f"staging_{table}_{zlib.crc32(names.encode()):08x}"     # one per column list
     cursor = db.cursor()
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" AS '
@@ -87,8 +91,7 @@ def _insert_copied(db, table, columns, rows, conflict, returning):
 
 
 def _copy(cursor, table, columns, rows):
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', _copy_text(rows))
+    cursor.copy_expert(f'COPY "{table}" ({_column_list(columns)}) FROM STDIN', _copy_text(rows))
 
 
 def _copy_text(rows):
@@ -129,6 +132,10 @@ def upsert_clause(key, columns):
 
 def _sql(db, table, columns, count, conflict, returning):
     one = "(" + ", ".join([db.param] * len(columns)) + ")"
-    names = ", ".join(f'"{c}"' for c in columns)
+    names = _column_list(columns)
     tail = f" RETURNING {returning}" if returning else ""
     return f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * count)} {conflict}{tail}'
+
+
+def _column_list(columns):
+    return ", ".join(f'"{c}"' for c in columns)

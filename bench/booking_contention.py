@@ -12,6 +12,7 @@ requests/s and p50/p99 latency. Exits non-zero when a "must" fails.
 """
 import argparse
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -28,6 +29,9 @@ import psycopg2
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+# Servers refuse to start without a real secret key; a bench makes one per run. Rate
+# limits are off: a bench is one address sending far more than any person would.
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 QUOTA, HOURS, SLOT_CAPACITY = 140, list(range(8, 15)), 25
@@ -151,7 +155,7 @@ def run(kind, args):
     if kind == "postgres" and args.pg_pool:
         # playhouse's pooled database: a worker keeps its connections between requests.
         url = url.replace("postgresql://", "postgresql+pool://", 1)
-    env = {**os.environ, "ANTREAN_DATABASE_URL": url}
+    env = {**os.environ, "ANTREAN_DATABASE_URL": url, **BENCH_ENV}
     server = None
     try:
         prepare(env)

@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import socket
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -34,6 +35,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Servers refuse to start without a real secret key; a bench makes one per run. Rate
+# limits are off: a bench is one address sending far more than any person would.
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
 BIN = Path(sys.executable).parent
 NIKS = ["3601014507850003", "3602011203500001", "3604010101900007", "3673025112880004"]
 
@@ -46,7 +50,8 @@ def free_port():
 
 def start_branch(db_file, port, workers, threads):
     """init-db, then gunicorn; returns the process once /api/v1/health answers."""
-    env = {**os.environ, "ANTREAN_OFFICE": "BNC", "ANTREAN_DATABASE_URL": f"sqlite:///{db_file}",
+    env = {**os.environ, **BENCH_ENV, "ANTREAN_OFFICE": "BNC",
+           "ANTREAN_DATABASE_URL": f"sqlite:///{db_file}",
            "ANTREAN_CAP_GENERAL": "100000000", "ANTREAN_CENTRAL_URL": "http://127.0.0.1:9"}
     subprocess.run([str(BIN / "flask"), "--app", "branch", "init-db"], env=env, cwd=ROOT,
                    check=True, capture_output=True)

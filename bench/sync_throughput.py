@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import socket
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +41,9 @@ from statistics import median
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Servers refuse to start without a real secret key; a bench makes one per run. Rate
+# limits are off: a bench is one address sending far more than any person would.
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
 sys.path.insert(0, ROOT)
 BIN = os.path.dirname(sys.executable)
 OFFICE = "SRG"
@@ -200,7 +204,7 @@ def start_central(database_url, workers):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, ANTREAN_DATABASE_URL=database_url)
+    env = dict(os.environ, ANTREAN_DATABASE_URL=database_url, **BENCH_ENV)
     proc = subprocess.Popen([os.path.join(BIN, "gunicorn"), "--preload", "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning",
                              "central:create_app()"], cwd=ROOT, env=env, start_new_session=True)

@@ -2,13 +2,13 @@
 
 
 def create_app(overrides=None):
-    """Build the branch app: config, database, pages, API, CLI.
+    """Build the branch app: config, database, pages, API, CLI, the web layer.
 
     The imports are here, not at the top, so `antrean-sync` (which needs only
     the branch's config, database and models) does not load the web app.
     """
     from sync.errors import register_error_handlers
-    from sync.webapp import api_app
+    from sync.webapp import api_app, init_web
 
     from . import cli, config, db
     from .api import api
@@ -20,5 +20,5 @@ def create_app(overrides=None):
     app.register_blueprint(pages_bp)
     app.register_api(api)
     cli.init_app(app)
+    init_web(app, config.RATE_LIMITS)
     return app
-

@@ -1,10 +1,13 @@
 """Staff accounts and login: the counter pages use the session cookie, API clients HTTP Basic
 (or the session cookie with the session's CSRF token in a header).
 
-Passwords are stored as werkzeug hashes. Checking a hash is deliberately
-slow, so an API client sending Basic auth on every call is verified once per
-worker process and then recognised by a keyed digest of what it sent (the
-cache key includes the stored hash, so a password change invalidates it).
+Passwords, lockout and sessions follow sync.logins: scrypt hashes; five wrong
+passwords for a user within 15 minutes lock that user (form and Basic alike)
+for 15 minutes; an unknown name costs the same time as a known one; logging
+out ends every session of the account. Checking a hash is deliberately slow,
+so an API client sending Basic auth on every call is verified once per worker
+process and then recognised by a keyed digest of what it sent (the cache key
+includes the stored hash, so a password change invalidates it).
 """
 import functools
 import hashlib
@@ -12,15 +15,19 @@ import hmac
 import os
 from urllib.parse import quote
 
-from flask import redirect, request, session
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import current_app, has_request_context, redirect, request
+
+from sync import logins
+from sync.i18n import _
+from sync.websecurity import CSRF_HEADER, csrf_matches
 
 from . import errors
-from .models import Staff
+from .clock import naive_utc
+from .models import LoginFailure, Staff
 
 ROLES = ("staff", "supervisor")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-CSRF_HEADER = "X-CSRF-Token"
+SESSION_KEY = "staff_id"
 _PEPPER = os.urandom(16)        # per process: the cache below is never valid elsewhere
 _verified = {}                  # (staff id, stored hash, digest of password) -> True
 
@@ -28,33 +35,65 @@ _verified = {}                  # (staff id, stored hash, digest of password) ->
 def create_staff(username, password, role="staff"):
     """Create a staff account, or reset its password and role if it exists."""
     if role not in ROLES:
-        raise errors.Invalid(f"A role is one of {', '.join(ROLES)}.")
+        raise errors.Invalid(_("A role is one of %(roles)s.", roles=", ".join(ROLES)))
     if not username or not password:
-        raise errors.Invalid("A staff account needs a username and a password.")
-    hashed = generate_password_hash(password)
+        raise errors.Invalid(_("A staff account needs a username and a password."))
+    hashed = logins.hash_password(password)
     staff = Staff.get_or_none(Staff.username == username)
     if staff is None:
         return Staff.create(username=username, password_hash=hashed, role=role)
     staff.password_hash, staff.role = hashed, role
     staff.save()
+    logins.end_sessions(staff)      # a new password ends the sessions opened with the old
     return staff
 
 
-def authenticate(username, password):
-    """The staff member with these credentials, or None."""
+def guard():
+    return logins.LoginGuard(LoginFailure, current_app.config["TIMEZONE"])
+
+
+def authenticate(username, password, address=None):
+    """The staff member with these credentials, or None; raises LoginLocked while locked.
+    `address`: the client's (default: this request's)."""
+    now = naive_utc()
+    if address is None:
+        address = request.remote_addr if has_request_context() else ""
+    guard().refuse_if_locked(username, address, now)
     staff = Staff.get_or_none(Staff.username == username)
-    if staff is None or not password:
-        return None
-    key = (staff.id, staff.password_hash,
-           hmac.new(_PEPPER, password.encode(), hashlib.sha256).digest())
-    if key in _verified:
+    if staff is not None and _recently_verified(staff, password):
         return staff
-    if not check_password_hash(staff.password_hash, password):
+    if not logins.check_password(staff.password_hash if staff else None, password):
+        guard().failed(username, address, now)
         return None
+    guard().succeeded(username)
+    _remember(staff, password)
+    return staff
+
+
+def _cache_key(staff, password):
+    return (staff.id, staff.password_hash,
+            hmac.new(_PEPPER, (password or "").encode(), hashlib.sha256).digest())
+
+
+def _recently_verified(staff, password):
+    return _cache_key(staff, password) in _verified
+
+
+def _remember(staff, password):
     if len(_verified) > 1000:   # a bound, not an LRU: a worker rarely sees many accounts
         _verified.clear()
-    _verified[key] = True
-    return staff
+    _verified[_cache_key(staff, password)] = True
+
+
+def log_in(staff):
+    """Start this staff member's session (the pages' login)."""
+    logins.begin_session(SESSION_KEY, staff)
+
+
+def log_out(staff):
+    """End every session of this staff member, this one included."""
+    if staff is not None:
+        logins.end_sessions(staff)
 
 
 def current_staff():
@@ -69,25 +108,19 @@ def _from_basic_auth():
     auth = request.authorization
     if auth is None or auth.type != "basic":
         return None
-    staff = authenticate(auth.username, auth.password)
+    staff = authenticate(auth.username or "", auth.password or "")
     if staff is None:
-        raise errors.Unauthorized("Wrong username or password.")
+        raise errors.Unauthorized(_("Wrong username or password."))
     return staff
 
 
 def _from_session():
-    staff_id = session.get("staff_id")
-    if not staff_id:
+    staff = logins.session_account(SESSION_KEY, Staff)
+    if staff is None:
         return None
     if request.path.startswith("/api/") and request.method not in SAFE_METHODS:
         _check_csrf_header()
-    return Staff.get_or_none(Staff.id == staff_id)
-
-
-def csrf_matches(sent):
-    """Whether `sent` is this session's CSRF token (the pages' form token)."""
-    expected = session.get("csrf", "")
-    return bool(expected) and hmac.compare_digest(sent, expected)
+    return staff
 
 
 def _check_csrf_header():
@@ -97,8 +130,9 @@ def _check_csrf_header():
     CSRF token (the pages' form token), which another site cannot read."""
     if not csrf_matches(request.headers.get(CSRF_HEADER, "")):
         raise errors.CsrfRequired(
-            f"A call made with the session cookie must send this session's CSRF token "
-            f"(the pages' csrf_token) in the {CSRF_HEADER} header; programs use HTTP Basic.")
+            _("A call made with the session cookie must send this session's CSRF token "
+              "(the pages' csrf_token) in the %(header)s header; programs use HTTP Basic.",
+              header=CSRF_HEADER))
 
 
 def login_required(role=None):
@@ -112,11 +146,12 @@ def login_required(role=None):
             staff = current_staff()
             if staff is None:
                 if request.path.startswith("/api/"):
-                    raise errors.Unauthorized("Please log in as staff (HTTP Basic or session).")
+                    raise errors.Unauthorized(
+                        _("Please log in as staff (HTTP Basic or session)."))
                 return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
             if role and staff.role != role:
-                raise errors.Forbidden(f"This needs a {role} login; {staff.username} is "
-                                       f"{staff.role}.")
+                raise errors.Forbidden(_("This needs a %(role)s login; %(user)s is %(has)s.",
+                                         role=role, user=staff.username, has=staff.role))
             return view(*args, **kwargs)
         return wrapper
     return decorate

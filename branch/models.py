@@ -22,6 +22,14 @@ class Staff(BaseModel):
     password_hash = CharField()
     role = CharField(max_length=12, default="staff")    # staff | supervisor
     created_at = DateTimeField(default=utcnow)
+    session_version = IntegerField(default=0)   # bumped on logout: older cookies stop working
+
+
+class LoginFailure(BaseModel):
+    """A wrong password (or unknown name) at the login form or over HTTP Basic (sync.logins)."""
+    username = CharField(max_length=150, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(index=True)
 
 
 class Counter(BaseModel):
@@ -140,5 +148,5 @@ class SyncState(BaseModel):
     clock_drift_seconds = FloatField(null=True)
 
 
-MODELS = [Staff, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,
+MODELS = [Staff, LoginFailure, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,
           Setting, SyncState]

@@ -6,12 +6,14 @@ A refusal re-renders the same form with the message and the refusal's 4xx
 status, keeping what the person typed. Serving a page never calls central.
 """
 import json
-import secrets
 
 from flask import (Blueprint, current_app, get_flashed_messages, redirect,
                    render_template, request, session, url_for)
 
 from sync.errors import AntreanError
+from sync.logins import LoginLocked
+from sync.i18n import _
+from sync.websecurity import csrf_token, form_csrf_ok, safe_next
 
 from . import auth, counters, status as sync_state, tickets
 from .models import Setting, Ticket
@@ -22,13 +24,6 @@ LANE_NAMES = {"general": "General", "priority": "Priority", "booking": "Booking 
 OUTCOMES = {"passport_issued": "Passport issued", "rejected": "Rejected",
             "incomplete_documents": "Incomplete documents"}
 BOARD_REFRESH_SECONDS = 5
-
-
-@bp.record_once
-def _secure_session(state):
-    # Lax keeps the cookie off cross-site POSTs: a second guard next to the CSRF token.
-    if not state.app.config.get("SESSION_COOKIE_SAMESITE"):
-        state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
 
 @bp.app_context_processor
@@ -46,18 +41,11 @@ def _office_name():
     return json.loads(synced.value) if synced else current_app.config["OFFICE"]
 
 
-def csrf_token():
-    """This session's form token (created on first use)."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
 @bp.before_request
 def _check_csrf():
     if request.method != "POST":
         return None
-    if auth.csrf_matches(request.form.get("csrf_token", "")):
+    if form_csrf_ok():
         return None
     if request.path.startswith("/kiosk"):
         return _kiosk_again()
@@ -149,28 +137,30 @@ def login():
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next=next_url, username="")
-    username = request.form.get("username", "").strip()
-    staff = auth.authenticate(username, request.form.get("password", ""))
+    username = request.form.get("username", "").strip()[:150]
+    try:
+        staff = auth.authenticate(username, request.form.get("password", ""))
+    except LoginLocked as exc:
+        return render_template("login.html", next=next_url, username=username,
+                               message=exc.message), exc.status, exc.headers
     if staff is None:
         return render_template("login.html", next=next_url, username=username,
-                               message="Wrong username or password."), 401
+                               message=_("Wrong username or password.")), 401
     # A new session on login: nothing set before it (a planted token) survives.
-    session.clear()
-    session["staff_id"] = staff.id      # what auth.current_staff() reads
+    auth.log_in(staff)
     return redirect(next_url, 303)
 
 
 @bp.post("/logout")
 def logout():
+    auth.log_out(auth.current_staff())
     session.clear()
     return redirect(url_for("pages.login"), 303)
 
 
 def _safe_next(target):
     """Only ever redirect within this site after login."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("pages.counter")
+    return safe_next(target, url_for("pages.counter"))
 
 
 # --- staff pages ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Antrean central: the online booking server and the merged view for admins."""
 from sync.errors import register_error_handlers
-from sync.webapp import api_app
+from sync.webapp import api_app, init_web
 
 from . import config, db
 from .api import register_api
@@ -9,7 +9,7 @@ from .sync_api import init_app as register_sync_api
 
 
 def create_app(overrides=None):
-    """Build the central app: config, database, API blueprints, CLI."""
+    """Build the central app: config, database, API blueprints, CLI, the web layer."""
     app = api_app(__name__, "Antrean central")
     config.load(app, overrides)
     db.init_app(app)
@@ -17,4 +17,5 @@ def create_app(overrides=None):
     register_api(app)
     register_cli(app)
     register_sync_api(app)
+    init_web(app, config.RATE_LIMITS)
     return app

@@ -2,16 +2,30 @@
 
 Only this layer (through sync.settings.load_config) reads the environment.
 """
+from typing import Optional
+
 from sync.settings import load_config
+from sync.websecurity import WebDefaults
 
 
-class Defaults:
-    DATABASE_URL = None          # default: sqlite:///<instance>/central.db
+class Defaults(WebDefaults):
+    DATABASE_URL: Optional[str] = None   # default: sqlite:///<instance>/central.db
     TIMEZONE = "Asia/Jakarta"    # for offices created without one
     BOOKING_WINDOW_DAYS = 30
-    SECRET_KEY = "dev-only-change-me"
     SYNC_MAX_BATCH_EVENTS = 1000
     SYNC_MAX_BATCH_BYTES = 1_000_000
+    # Per client address (Flask-Limiter notation): booking, and looking up or cancelling
+    # one (a lookup needs code + NIK, and the limit keeps anyone from guessing either).
+    RATELIMIT_BOOKING: str = "10/minute;60/hour"
+    RATELIMIT_LOOKUP: str = "20/minute;120/hour"
+
+
+# The views each limit guards: {endpoint: setting} (sync.ratelimit).
+RATE_LIMITS = {
+    "bookings.book": "RATELIMIT_BOOKING",
+    "bookings.show_booking": "RATELIMIT_LOOKUP",
+    "bookings.cancel": "RATELIMIT_LOOKUP",
+}
 
 
 def load(app, overrides=None):

@@ -104,6 +104,8 @@ class DigestsQuery(OfficeQuery):
 @bp.before_request
 def authenticate():
     g.office = tokens.office_for_token(tokens.bearer_token())
+    # A push may be larger than other requests (PushBodyLimit has checked it already).
+    request.max_content_length = current_app.config["SYNC_MAX_BATCH_BYTES"]
 
 
 def _own_office(code):

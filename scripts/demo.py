@@ -4,6 +4,7 @@ Everything runs under gunicorn (never the Flask development server) with
 SQLite files under ./instance/demo. Ctrl-C stops it all.
 """
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,8 +21,12 @@ BRANCHES = {"SRG": CENTRAL_PORT + 1, "CLG": CENTRAL_PORT + 2}
 PASSWORD = "demo-password"
 
 
+# Every server refuses to start without a real secret key: the demo makes one per run.
+SECRET_KEY = secrets.token_hex(32)
+
+
 def env_for(**values):
-    env = dict(os.environ)
+    env = dict(os.environ, ANTREAN_SECRET_KEY=SECRET_KEY)
     env.update({f"ANTREAN_{k}": str(v) for k, v in values.items()})
     return env
 

@@ -103,6 +103,19 @@ def migrate(db, package):
     return applied
 
 
+def add_missing_columns(db, migrator, table, **fields):
+    """Add the columns `fields` (name -> peewee field) that `table` lacks.
+
+    The first script of each app creates the live models, so on a new database
+    a column added later exists already; on an old one it is added. Either way
+    both end with the same schema.
+    """
+    from playhouse.migrate import migrate as run
+    present = {column.name for column in db.get_columns(table)}
+    run(*[migrator.add_column(table, name, field)
+          for name, field in fields.items() if name not in present])
+
+
 def upgrade(proxy, migrations):
     """Connect and apply `migrations` (see migrate); the scripts applied now."""
     with proxy.connection_context():

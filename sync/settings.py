@@ -4,6 +4,7 @@ environment. It does not import Flask, so `antrean-sync` starts quickly.
 """
 import json
 import os
+import typing
 
 PREFIX = "ANTREAN_"
 
@@ -11,13 +12,26 @@ PREFIX = "ANTREAN_"
 def settings(defaults, overrides=None):
     """`defaults` (a class's UPPERCASE attributes), then ANTREAN_* variables, then
     `overrides`. A variable's value is read as JSON when it parses (ANTREAN_CAP_GENERAL=150
-    is a number), as text otherwise: what Flask's from_prefixed_env does."""
+    is a number), as text otherwise: what Flask's from_prefixed_env does. A setting
+    the defaults annotate as `str` (a key, a token, a URL) is always the text as given:
+    a secret key of digits only stays text."""
     found = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+    texts = text_settings(defaults)
     for name in sorted(os.environ):
         if name.startswith(PREFIX):
-            found[name.removeprefix(PREFIX)] = _value(os.environ[name])
+            key = name.removeprefix(PREFIX)
+            found[key] = os.environ[name] if key in texts else _value(os.environ[name])
     found.update(overrides or {})
     return found
+
+
+def text_settings(defaults):
+    """The names `defaults` (or its bases) annotate as str or Optional[str]."""
+    hints = {}
+    for klass in reversed(defaults.__mro__):
+        hints.update(getattr(klass, "__annotations__", {}))
+    return {name for name, hint in hints.items()
+            if hint is str or str in typing.get_args(hint)}
 
 
 def load_config(app, defaults, overrides, database_file):

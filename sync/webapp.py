@@ -1,11 +1,18 @@
-"""What both servers' apps share: the API app and its error shape."""
+"""What both servers' apps share: the API app, its error shape, and the web layer
+(security switches, rate limits, languages) set up the same way for both."""
 from typing import Optional
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel
+from werkzeug.exceptions import BadRequest as UnreadableJson
 
-from .errors import validation_error_response
+from .errors import BadRequest, UnsupportedMediaType, validation_error_response
+from .i18n import _, init_i18n
+from .ratelimit import init_ratelimits
+from .websecurity import harden
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 class ErrorOut(BaseModel):
@@ -34,4 +41,39 @@ def api_app(import_name, title, **health):
     def openapi_document():
         return jsonify(app.api_doc)
 
+    app.before_request(read_json_body)
     return app
+
+
+def init_web(app, limits=None):
+    """After the app's config is loaded: security switches, languages, rate limits
+    (`limits`: {endpoint: setting name}, see sync.ratelimit). Call once every view
+    is registered."""
+    harden(app)
+    init_i18n(app)
+    init_ratelimits(app, limits or {})
+
+
+def read_json_body():
+    """An API body is JSON or nothing: another type is 415, JSON that does not parse 400.
+
+    Parsed here once (Flask keeps it for the view), so a broken body never reaches
+    the schemas as "input should be a valid dictionary". Sync pushes are read by
+    central.intake straight from the bytes, and are left alone.
+    """
+    if (request.method not in BODY_METHODS or not request.path.startswith("/api/")
+            or request.path.startswith("/api/v1/sync/") or not _has_body()):
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
+    try:
+        request.get_json()
+    except RecursionError:
+        raise BadRequest(_("The JSON sent is nested too deeply.")) from None
+    except UnreadableJson:      # what Flask raises for JSON that does not parse
+        raise BadRequest(_("The body is not valid JSON.")) from None
+
+
+def _has_body():
+    return bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()

@@ -1,6 +1,7 @@
 """Shared fixtures. The central suite runs on SQLite always and on PostgreSQL
 when ANTREAN_TEST_POSTGRES_URL is set; each run uses its own throwaway database."""
 import os
+import secrets
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -8,6 +9,10 @@ import psycopg2
 import pytest
 
 PG_URL = os.environ.get("ANTREAN_TEST_POSTGRES_URL")
+
+# The servers this suite starts as subprocesses (gunicorn, the sync job) refuse to run
+# without a real secret key, as in production: the suite makes one for its own run.
+os.environ.setdefault("ANTREAN_SECRET_KEY", secrets.token_hex(32))
 
 
 def _admin_connection():

@@ -62,7 +62,7 @@ def branch_app(db_path, clock):
     app = create_app({"TESTING": True, "OFFICE": "SRG",
                       "DATABASE_URL": f"sqlite:///{db_path}",
                       "CENTRAL_URL": f"http://127.0.0.1:{closed_port()}",
-                      "SECRET_KEY": "test", "CLOCK": clock})
+                      "SECRET_KEY": "test", "CLOCK": clock, "RATELIMIT_ENABLED": False})
     init_db()
     with app.app_context():
         # Requests close the connection when they end; queries in the test reopen it.

@@ -145,6 +145,7 @@ def test_counter_operations_over_the_session_cookie(client, counter, staff):
     take(client)
     with client.session_transaction() as session:
         session["staff_id"], session["csrf"] = staff.id, "the-session-token"
+        session["staff_id_version"] = staff.session_version
     response = client.post("/api/v1/counters/1/call",
                            headers={"X-CSRF-Token": "the-session-token"})
     assert response.status_code == 200 and response.get_json()["ticket"]["number"] == "A001"
@@ -157,6 +158,7 @@ def test_a_session_cookie_alone_cannot_write_through_the_api(client, counter, st
     take(client)
     with client.session_transaction() as session:
         session["staff_id"], session["csrf"] = staff.id, "the-session-token"
+        session["staff_id_version"] = staff.session_version
     response = client.post("/api/v1/counters/1/call", headers=headers)
     assert response.status_code == 403
     assert response.get_json()["error"] == "csrf_required"

@@ -57,7 +57,7 @@ def wait_until_up(url, proc):
 @pytest.fixture
 def branch_server(tmp_path):
     """The branch office SRG under gunicorn; yields its base URL."""
-    env = dict(os.environ, ANTREAN_OFFICE="SRG", ANTREAN_SECRET_KEY="browser-test",
+    env = dict(os.environ, ANTREAN_OFFICE="SRG",
                ANTREAN_DATABASE_URL=f"sqlite:///{tmp_path / 'branch-srg.db'}",
                ANTREAN_CENTRAL_URL=f"http://127.0.0.1:{free_port()}")  # nobody listens
     flask_cli("init-db", env=env)

@@ -180,7 +180,7 @@ def test_login_works_and_returns_to_next(client):
 def test_login_failure_says_so(client):
     response = post(client, "/login", username="staff", password="wrong", next="/counter")
     assert response.status_code == 401
-    assert "Wrong username or password." in text(response)
+    assert "Nama pengguna atau kata sandi salah." in text(response)
     assert 'value="staff"' in text(response)
     assert client.get("/counter").status_code == 302
 

@@ -14,7 +14,8 @@ def clock():
 
 @pytest.fixture
 def app(central_db_url, clock):
-    app = create_app({"DATABASE_URL": central_db_url, "TESTING": True, "CLOCK": clock})
+    app = create_app({"DATABASE_URL": central_db_url, "TESTING": True, "CLOCK": clock,
+                      "RATELIMIT_ENABLED": False})
     init_db()
     with db.connection_context():
         add_demo_offices()

@@ -44,8 +44,12 @@ def test_missing_fields_and_a_non_json_body_are_refused(client):
     assert response.status_code == 422
     assert {"date", "hour", "nik", "name", "purpose"} <= set(response.get_json()["fields"])
     response = client.post("/api/v1/bookings", data="not json", content_type="text/plain")
-    assert response.status_code == 422
-    assert response.get_json()["error"] == "invalid"
+    assert response.status_code == 415
+    assert response.get_json()["error"] == "unsupported_media_type"
+    response = client.post("/api/v1/bookings", data='{"office": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+    assert statuses() == {}
 
 
 def test_invalid_nik_is_explained_with_parse_niks_words(book):

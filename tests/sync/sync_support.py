@@ -212,7 +212,7 @@ def quick_sleep(seconds):
 
 def central_app(url):
     """A central app on `url` with offices SRG and CLG; (app, {office: token})."""
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "RATELIMIT_ENABLED": False})
     init_central_db()
     with central_db.connection_context():
         Office.create(code="SRG", name="Kantor Imigrasi Serang")

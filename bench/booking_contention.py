@@ -31,7 +31,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 # Servers refuse to start without a real secret key; a bench makes one per run. Rate
 # limits are off: a bench is one address sending far more than any person would.
-BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false",
+             "ANTREAN_LOG_REQUESTS": "false"}     # a JSON line per request would flood the run
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 QUOTA, HOURS, SLOT_CAPACITY = 140, list(range(8, 15)), 25

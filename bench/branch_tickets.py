@@ -37,7 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Servers refuse to start without a real secret key; a bench makes one per run. Rate
 # limits are off: a bench is one address sending far more than any person would.
-BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false",
+             "ANTREAN_LOG_REQUESTS": "false"}     # a JSON line per request would flood the run
 BIN = Path(sys.executable).parent
 NIKS = ["3601014507850003", "3602011203500001", "3604010101900007", "3673025112880004"]
 

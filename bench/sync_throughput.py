@@ -43,7 +43,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Servers refuse to start without a real secret key; a bench makes one per run. Rate
 # limits are off: a bench is one address sending far more than any person would.
-BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false"}
+BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false",
+             "ANTREAN_LOG_REQUESTS": "false"}     # a JSON line per request would flood the run
 sys.path.insert(0, ROOT)
 BIN = os.path.dirname(sys.executable)
 OFFICE = "SRG"

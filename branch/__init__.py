@@ -12,6 +12,7 @@ def create_app(overrides=None):
 
     from . import cli, config, db
     from .api import api
+    from .metrics import branch_families
     app = api_app(__name__, "Antrean branch", office="OFFICE")
     config.load(app, overrides)
     db.init_app(app)
@@ -20,5 +21,5 @@ def create_app(overrides=None):
     app.register_blueprint(pages_bp)
     app.register_api(api)
     cli.init_app(app)
-    init_web(app, config.RATE_LIMITS)
+    init_web(app, config.RATE_LIMITS, metrics=branch_families)
     return app

@@ -146,6 +146,8 @@ class SyncState(BaseModel):
     last_error = TextField(null=True)
     pull_cursor = IntegerField(default=0)   # central's change seq we have applied
     clock_drift_seconds = FloatField(null=True)
+    # The last run's steps as JSON, {"push": {"seconds": 1.2, "count": 1000}, ...}: /metrics.
+    last_run = TextField(null=True)
 
 
 MODELS = [Staff, LoginFailure, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,

@@ -2,7 +2,7 @@
 from sync.errors import register_error_handlers
 from sync.webapp import api_app, init_web
 
-from . import config, db
+from . import config, db, metrics
 from .api import register_api
 from .cli import register_cli
 from .sync_api import init_app as register_sync_api
@@ -17,5 +17,6 @@ def create_app(overrides=None):
     register_api(app)
     register_cli(app)
     register_sync_api(app)
-    init_web(app, config.RATE_LIMITS)
+    app.after_request(metrics.count_booking)
+    init_web(app, config.RATE_LIMITS, metrics=metrics.office_families)
     return app

@@ -16,9 +16,11 @@ from werkzeug.wrappers import Response
 
 from sync.digest import MAX_DIGEST_DAYS
 from sync.errors import AntreanError, Forbidden, validation_error_response
+from sync.requestlog import log_fields
 from sync.webapp import ErrorOut
 
 from . import intake, merging, tokens
+from .metrics import count_push
 from .models import Change
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -135,7 +137,11 @@ def push():
     limit = current_app.config["SYNC_MAX_BATCH_EVENTS"]
     if batch.size > limit:
         raise TooLarge(f"A batch holds at most {limit} events; split it.", limit=limit)
-    return jsonify(merging.apply_batch(office, batch))
+    answer = merging.apply_batch(office, batch)
+    count_push(office, answer)
+    log_fields(events=batch.size, applied=answer["applied"], duplicates=answer["duplicates"],
+               quarantined=len(answer["quarantined"]), cursor=answer["cursor"])
+    return jsonify(answer)
 
 
 @bp.get("/changes", responses={"200": ChangesPage})

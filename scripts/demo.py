@@ -26,7 +26,8 @@ SECRET_KEY = secrets.token_hex(32)
 
 
 def env_for(**values):
-    env = dict(os.environ, ANTREAN_SECRET_KEY=SECRET_KEY)
+    # The terminal shows the sync runs, not a JSON line for every page the demo serves.
+    env = dict(os.environ, ANTREAN_SECRET_KEY=SECRET_KEY, ANTREAN_LOG_REQUESTS="false")
     env.update({f"ANTREAN_{k}": str(v) for k, v in values.items()})
     return env
 
@@ -38,7 +39,9 @@ def flask(app, *args, env):
 
 
 def gunicorn(app, port, env, workers=2):
-    return subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+    # sync.gunicorn_conf: /metrics adds up every worker's counters (README, "Operations").
+    return subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:sync.gunicorn_conf",
+                             "-w", str(workers), "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", f"{app}:create_app()"], env=env, cwd=ROOT)
 
 

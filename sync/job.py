@@ -9,11 +9,13 @@ import argparse
 import logging
 import sys
 import time
+from contextlib import contextmanager
 
 from branch import config as branch_config
 from branch.db import db, init_db
 from sync.database import open_database
-from sync.settings import settings
+from sync.logs import init_logging
+from sync.settings import settings, under_journald
 
 from . import state
 from .client import TRANSIENT_HTTP, CentralClient, CentralError, retry_policy
@@ -55,36 +57,55 @@ def run_once(cfg, sleep=time.sleep):
         retrying = retry_policy(float(cfg["SYNC_MAX_SECONDS"]), sleep=sleep)
         client = CentralClient(cfg["CENTRAL_URL"], str(cfg["TOKEN"]), cfg["OFFICE"], retrying,
                                timeout=(5, float(cfg["SYNC_TIMEOUT"])))
+        steps = {}
         try:
-            summary = _steps(cfg, client, retrying)
+            summary = _steps(cfg, client, retrying, steps)
         except Exception as exc:    # any failure: recorded for the banner, one line for cron
             message = _one_line(exc)
-            state.record_outcome(db, message, client.reached, client.clock_drift)
+            state.record_outcome(db, message, client.reached, client.clock_drift, steps)
             return FAILED, message
-        state.record_outcome(db, None, True, client.clock_drift)
+        state.record_outcome(db, None, True, client.clock_drift, steps)
         return OK, summary
 
 
-def _steps(cfg, client, retrying):
+def _steps(cfg, client, retrying, steps):
     office, batch = cfg["OFFICE"], int(cfg["SYNC_BATCH_EVENTS"])
-    started = time.monotonic()
-    waiting = pending_count(db)
-    with progress_for(waiting) as progress:
-        pushed = push_outbox(db, client, retrying, office, batch, progress, waiting=waiting)
-    log.info("push: %d events sent in %.1f s", pushed.sent, time.monotonic() - started)
+    with _step(steps, office, "push") as done:
+        waiting = pending_count(db)
+        with progress_for(waiting) as progress:
+            pushed = push_outbox(db, client, retrying, office, batch, progress, waiting=waiting)
+        done(pushed.sent, "events sent", duplicates=pushed.duplicates,
+             quarantined=len(pushed.quarantined))
     if pushed.quarantined:
-        log.warning("central refused %d events (quarantined)", len(pushed.quarantined))
-    pulled = pull_changes(db, client, retrying)
-    days, started = days_to_check(office, pushed.days), time.monotonic()
-    left = reconcile(db, client, retrying, office, days,
-                     resend=lambda: push_outbox(db, client, retrying, office, batch))
-    log.info("reconcile: %d day(s) compared in %.1f s", len(days), time.monotonic() - started)
+        log.warning("central refused %d events (quarantined)", len(pushed.quarantined),
+                    extra={"office": office, "step": "push"})
+    with _step(steps, office, "pull") as done:
+        pulled = pull_changes(db, client, retrying)
+        done(pulled, "changes applied")
+    days = days_to_check(office, pushed.days)
+    with _step(steps, office, "reconcile") as done:
+        left = reconcile(db, client, retrying, office, days,
+                         resend=lambda: push_outbox(db, client, retrying, office, batch))
+        done(len(days), "day(s) compared", differing=len(left))
     if left:
         raise SyncFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
                          + " | ".join(left))
     return (f"ok: pushed {pushed.sent} events ({pushed.duplicates} already at central, "
             f"{len(pushed.quarantined)} quarantined), pulled {pulled} changes, "
             f"{len(days)} day(s) reconciled")
+
+
+@contextmanager
+def _step(steps, office, name):
+    """Time a step; `done(count, what, **fields)` logs its one line and notes it in `steps`
+    (the job's last run, which the branch's /metrics shows)."""
+    started, said = time.monotonic(), {}
+    yield lambda count, what, **fields: said.update(count=count, what=what, fields=fields)
+    seconds = round(time.monotonic() - started, 3)
+    steps[name] = {"seconds": seconds, "count": said["count"]}
+    log.info("%s: %d %s in %.1f s", name, said["count"], said["what"], seconds,
+             extra={"office": office, "step": name, "count": said["count"], "seconds": seconds,
+                    **said["fields"]})
 
 
 def _one_line(exc):
@@ -116,9 +137,8 @@ def watch(cfg, interval, sleep=time.sleep, runs=None):
 def main(argv=None):
     """Console entry point: antrean-sync --once | --watch [--interval 30]."""
     args = _parse(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="%(asctime)s antrean-sync %(levelname)s %(message)s")
     cfg = load_settings()
+    init_logging(cfg["LOG_FORMAT"], cfg["LOG_LEVEL"], journald=under_journald())
     if not cfg.get("TOKEN"):
         print("antrean-sync: no token: set ANTREAN_TOKEN (flask --app central office token "
               f"{cfg['OFFICE']})", file=sys.stderr)

@@ -44,6 +44,17 @@ def load_config(app, defaults, overrides, database_file):
         app.config["DATABASE_URL"] = f"sqlite:///{path}"
 
 
+def under_journald():
+    """Whether stderr is systemd's journal (JOURNAL_STREAM names stderr's device and inode;
+    a child whose stderr was redirected inherits the variable but not the stream)."""
+    expected = os.environ.get("JOURNAL_STREAM", "")
+    try:
+        stat = os.fstat(2)
+    except OSError:
+        return False
+    return expected == f"{stat.st_dev}:{stat.st_ino}"
+
+
 def _value(text):
     try:
         return json.loads(text)

@@ -1,4 +1,6 @@
 """The one SyncState row: written by the job, only read by the branch pages (the banner)."""
+import json
+
 from branch.models import SyncState, utcnow
 from sync.database import write_transaction
 
@@ -15,11 +17,14 @@ def record_attempt(db):
         SyncState.update(last_attempt=utcnow()).where(SyncState.id == 1).execute()
 
 
-def record_outcome(db, error, reached, clock_drift):
-    """After a run: success clears the outage; a failure keeps when it began."""
+def record_outcome(db, error, reached, clock_drift, steps=None):
+    """After a run: success clears the outage; a failure keeps when it began. `steps`:
+    the run's {step: {"seconds", "count"}} (those it finished)."""
     now = utcnow()
     with write_transaction(db):
         state = SyncState.get_by_id(1)
+        if steps is not None:
+            state.last_run = json.dumps(steps, sort_keys=True)
         if reached is not None:
             state.central_reachable = reached
             state.unreachable_since = None if reached else (state.unreachable_since or now)

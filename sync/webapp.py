@@ -9,7 +9,11 @@ from werkzeug.exceptions import BadRequest as UnreadableJson
 
 from .errors import BadRequest, UnsupportedMediaType, validation_error_response
 from .i18n import _, init_i18n
+from .logs import init_logging
+from .metrics import init_metrics
 from .ratelimit import init_ratelimits
+from .requestlog import init_request_log
+from .settings import under_journald
 from .websecurity import harden
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -45,13 +49,16 @@ def api_app(import_name, title, **health):
     return app
 
 
-def init_web(app, limits=None):
-    """After the app's config is loaded: security switches, languages, rate limits
-    (`limits`: {endpoint: setting name}, see sync.ratelimit). Call once every view
-    is registered."""
+def init_web(app, limits=None, metrics=None):
+    """After the app's config is loaded: security switches, languages, logs, /metrics
+    (`metrics`: the app's database figures, see sync.metrics), rate limits (`limits`:
+    {endpoint: setting name}, see sync.ratelimit). Call once every view is registered."""
     harden(app)
     init_i18n(app)
-    init_ratelimits(app, limits or {})
+    init_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"], journald=under_journald())
+    init_request_log(app)
+    init_metrics(app, metrics)
+    init_ratelimits(app, {"metrics": "RATELIMIT_METRICS", **(limits or {})})
 
 
 def read_json_body():

@@ -41,6 +41,12 @@ class WebDefaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URL: Optional[str] = None     # memory:// unless e.g. redis://host:6379
     LANGUAGE = "id"                     # pages and API messages; "en" is the other choice
+    METRICS_ENABLED = True              # /metrics (Prometheus); false: 404
+    METRICS_TOKEN: Optional[str] = None     # set: /metrics wants Authorization: Bearer <it>
+    RATELIMIT_METRICS: str = "60/minute"    # scrapes per client address (Prometheus: ~4/min)
+    LOG_FORMAT: str = "json"            # one JSON object a line; "text" for people at a terminal
+    LOG_LEVEL: str = "INFO"
+    LOG_REQUESTS = True                 # one line per request
 
 
 class MissingSecretKey(SystemExit):

@@ -74,7 +74,7 @@ def transfer(ticket_id, to_lane, staff, reason=None):
         ticket.queued_at = naive_utc()
         ticket.save()
         _event(ticket, "ticket_transferred", from_lane=from_lane, to_lane=to_lane,
-               staff=staff.username)
+               reason=ticket.reason, staff=staff.username)
     return ticket
 
 

@@ -13,7 +13,7 @@ An accepted event comes out as (event, payload). The event is a dict: id
 (canonical UUID text), seq, office, day (date), kind, schema_version,
 created_at (datetime) and payload, the fields the branch sent (checked, keys
 sorted: what central stores). The payload beside it has every field of its
-kind, defaults filled in: what central applies.
+kind in the current schema version, defaults filled in: what central applies.
 """
 from collections import defaultdict
 from typing import Annotated, Literal, NamedTuple, Optional, Union
@@ -21,7 +21,8 @@ from typing import Annotated, Literal, NamedTuple, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
-from sync.schema import PAYLOADS, SCHEMA_VERSION, Event, validate_payload, validate_payloads
+from sync.schema import (ACCEPTED_VERSIONS, PAYLOADS, Event, payload_model, validate_payload,
+                         validate_payloads)
 
 
 class PushBatch(BaseModel):
@@ -61,7 +62,8 @@ def _read_leniently(raw):
         for i, result in zip(indexes, _validate_kind([events[i] for i in indexes])):
             results[i] = result
     accepted = [(_as_dict(e, dict(sorted(r.model_dump(exclude_unset=True).items()))),
-                 r.model_dump()) for e, r in zip(events, results) if not isinstance(r, str)]
+                 {**DEFAULTS[e.kind], **r.model_dump()})
+                for e, r in zip(events, results) if not isinstance(r, str)]
     rejected = [(_as_dict(e, e.payload), r) for e, r in zip(events, results) if isinstance(r, str)]
     return Batch(body.office, body.backlog, accepted, rejected, len(body.events),
                  max((e.seq for e in body.events), default=0))
@@ -139,16 +141,25 @@ CANONICAL_UUID = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
                                               r"[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
-def _strict_event(kind, payload_model):
-    return _as_typed_dict(Event, f"Strict_{kind}", id=CANONICAL_UUID, kind=Literal[kind],
-                          schema_version=Literal[SCHEMA_VERSION],
-                          payload=_as_typed_dict(payload_model, f"Strict_{kind}_payload",
-                                                 defaults=False))
+def _strict_event(kind):
+    """The strict reading of a `kind` event of any accepted schema version: one TypedDict
+    per distinct payload model, told apart by schema_version when they differ."""
+    versions = defaultdict(list)
+    for version in ACCEPTED_VERSIONS:
+        versions[payload_model(kind, version)].append(version)
+    variants = [_as_typed_dict(Event, f"Strict_{kind}_v{numbers[0]}", id=CANONICAL_UUID,
+                               kind=Literal[kind], schema_version=Literal[tuple(numbers)],
+                               payload=_as_typed_dict(model, f"Strict_{kind}_v{numbers[0]}_"
+                                                      "payload", defaults=False))
+                for model, numbers in versions.items()]
+    if len(variants) == 1:
+        return variants[0]
+    return Annotated[Union[tuple(variants)], Field(discriminator="schema_version")]
 
 
+# A payload's defaults: the current version's (older versions' fields are a subset).
 DEFAULTS = {kind: {name: field.default for name, field in model.model_fields.items()
                    if not field.is_required()} for kind, model in PAYLOADS.items()}
-STRICT_EVENT = Annotated[Union[tuple(_strict_event(kind, model)
-                                     for kind, model in PAYLOADS.items())],
+STRICT_EVENT = Annotated[Union[tuple(_strict_event(kind) for kind in PAYLOADS)],
                          Field(discriminator="kind")]
 STRICT_BATCH = TypeAdapter(_as_typed_dict(PushBatch, "StrictBatch", events=list[STRICT_EVENT]))

@@ -87,7 +87,10 @@ class MergedTicket(BaseModel):
     counter = CharField(null=True)
     outcome = CharField(max_length=24, null=True)
     recalls = IntegerField(default=0)
-    last_seq = BigIntegerField(default=0)            # status comes from the latest event
+    # Each fact comes from the newest event (by seq) that sets it, whatever order the
+    # events arrive in: status and counter from last_seq's, lane and reason from lane_seq's.
+    last_seq = BigIntegerField(default=0)
+    lane_seq = BigIntegerField(default=0)            # ticket_issued or ticket_transferred
 
     class Meta:
         indexes = ((("office", "day", "number"), True), (("day", "nik"), False))

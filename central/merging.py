@@ -184,7 +184,7 @@ def _new_ticket(office, day, number):
     return {"office": office, "day": day, "number": number, "lane": None, "nik": None,
             "regency": None, "reason": None, "beyond_quota": False, "override_staff": None,
             "booking_code": None, "booking_verified": None, "status": "waiting",
-            "counter": None, "outcome": None, "recalls": 0, "last_seq": 0}
+            "counter": None, "outcome": None, "recalls": 0, "last_seq": 0, "lane_seq": 0}
 
 
 def _folded(row, events):
@@ -194,21 +194,37 @@ def _folded(row, events):
 
 
 def _fold(row, event, payload):
-    """One event's effect on a ticket. Status follows the newest event only, so a
-    late re-sent event (a lower seq) fills in facts without turning the clock back."""
-    kind, newer = event["kind"], event["seq"] > row["last_seq"]
+    """One event's effect on a ticket, the same in whatever order its events arrive.
+
+    A fact several events set (status and counter; lane and reason) is taken from
+    the newest of them by seq, which the row remembers; facts only one event sets
+    (the NIK, the check-in, the outcome: a ticket is finished once) are just set,
+    and recalls are counted. So a late re-sent event fills in what it knows
+    without turning the clock back, and the row equals the in-order fold.
+    """
+    kind, seq = event["kind"], event["seq"]
     if kind == "ticket_issued":
-        row.update(lane=row["lane"] or payload["lane"], nik=payload["nik"],
-                   regency=payload["regency"], reason=payload["reason"],
+        row.update(nik=payload["nik"], regency=payload["regency"],
                    beyond_quota=payload["beyond_quota"],
                    override_staff=payload["staff"] if payload["beyond_quota"] else None,
                    booking_code=row["booking_code"] or payload["booking_code"])
+        _set_lane(row, seq, payload["lane"], payload["reason"])
+    elif kind == "ticket_transferred":
+        to_lane = payload["to_lane"]
+        _set_lane(row, seq, to_lane, payload["reason"] if to_lane == "priority" else None)
     elif kind == "booking_checked_in":
         row.update(booking_code=payload["booking_code"], booking_verified=payload["verified"])
     elif kind == "ticket_recalled":
         row["recalls"] += 1
-    if newer:
-        row.update(_status_change(kind, payload), last_seq=event["seq"])
+    elif kind == "ticket_finished":
+        row["outcome"] = payload["outcome"]
+    if seq > row["last_seq"]:
+        row.update(_status_change(kind, payload), last_seq=seq)
+
+
+def _set_lane(row, seq, lane, reason):
+    if seq > row["lane_seq"]:
+        row.update(lane=lane, reason=reason, lane_seq=seq)
 
 
 def _status_change(kind, payload):
@@ -217,9 +233,9 @@ def _status_change(kind, payload):
     if kind == "ticket_no_show":
         return {"status": "no_show", "counter": payload["counter"]}
     if kind == "ticket_transferred":
-        return {"status": "waiting", "lane": payload["to_lane"], "counter": None}
+        return {"status": "waiting", "counter": None}
     if kind == "ticket_finished":
-        return {"status": "done", "counter": payload["counter"], "outcome": payload["outcome"]}
+        return {"status": "done", "counter": payload["counter"]}
     return {}
 
 

@@ -2,4 +2,5 @@
 
 # The version of the events' wire format (sync.schema). It lives here so the
 # sync job can stamp it on each event without loading pydantic (~70 ms).
-SCHEMA_VERSION = 1
+# 2: ticket_transferred carries the priority reason. Central still accepts 1.
+SCHEMA_VERSION = 2

@@ -50,11 +50,16 @@ class TicketNoShow(TicketCalled):
     pass
 
 
-class TicketTransferred(Payload):
+class TicketTransferredV1(Payload):
+    """ticket_transferred as schema version 1 sent it: without the reason."""
     ticket: str
     from_lane: Lane
     to_lane: Lane
     staff: Optional[str] = None
+
+
+class TicketTransferred(TicketTransferredV1):
+    reason: Optional[Reason] = None     # the priority reason, for a transfer to priority
 
 
 class TicketFinished(Payload):
@@ -88,7 +93,19 @@ PAYLOADS = {
     "suspended_refused": SuspendedRefused,
 }
 EventKind = Literal[tuple(PAYLOADS)]  # type: ignore[valid-type]
-PAYLOAD_LISTS = {kind: TypeAdapter(list[model]) for kind, model in PAYLOADS.items()}
+# Older schema versions central still accepts (branches in the field upgrade one by
+# one): where a kind's payload differed then, its model of that version.
+OLDER_PAYLOADS = {1: {"ticket_transferred": TicketTransferredV1}}
+ACCEPTED_VERSIONS = (*OLDER_PAYLOADS, SCHEMA_VERSION)
+
+
+def payload_model(kind, version):
+    """The payload model of `kind` in schema `version`; None for an unknown kind."""
+    return OLDER_PAYLOADS.get(version, {}).get(kind) or PAYLOADS.get(kind)
+
+
+PAYLOAD_LISTS = {(kind, version): TypeAdapter(list[payload_model(kind, version)])
+                 for kind in PAYLOADS for version in ACCEPTED_VERSIONS}
 
 
 class Event(BaseModel):
@@ -105,9 +122,9 @@ class Event(BaseModel):
 
 def validate_payload(event):
     """The typed payload of `event`; raises ValueError saying what is wrong."""
-    if event.schema_version != SCHEMA_VERSION:
+    if event.schema_version not in ACCEPTED_VERSIONS:
         raise ValueError(f"unknown schema version {event.schema_version}")
-    model = PAYLOADS.get(event.kind)
+    model = payload_model(event.kind, event.schema_version)
     if model is None:
         raise ValueError(f"unknown event kind {event.kind!r}")
     return model.model_validate(event.payload)
@@ -122,6 +139,7 @@ def validate_payloads(events):
     if not events:
         return []
     first = events[0]
-    if first.schema_version != SCHEMA_VERSION or first.kind not in PAYLOAD_LISTS:
+    adapter = PAYLOAD_LISTS.get((first.kind, first.schema_version))
+    if adapter is None:
         raise ValueError(f"cannot validate kind {first.kind!r}, version {first.schema_version}")
-    return PAYLOAD_LISTS[first.kind].validate_python([event.payload for event in events])
+    return adapter.validate_python([event.payload for event in events])

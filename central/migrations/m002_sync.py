@@ -1,13 +1,15 @@
 """Sync: central's merged view of branch events (received events, tickets,
 passports by regency, refusals, conflicts, quarantine, per-office cursor).
 
-office_sync and received_event are frozen here as they were first created;
-m003 adds office_sync's backlog, m004 stores event ids as 16 bytes, m005
-keys received events by office, day and id.
+office_sync, received_event and merged_ticket are frozen here as they were
+first created; m003 adds office_sync's backlog, m004 stores event ids as 16
+bytes, m005 keys received events by office, day and id, m006 adds
+merged_ticket's lane_seq.
 """
-from peewee import BigIntegerField, CharField, DateField, DateTimeField, Model, TextField
+from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
+                    IntegerField, Model, TextField)
 
-from central.merged import MODELS, OfficeSync, ReceivedEvent
+from central.merged import MODELS, MergedTicket, OfficeSync, ReceivedEvent
 
 
 class OfficeSyncV1(Model):
@@ -37,7 +39,34 @@ class ReceivedEventV1(Model):
         indexes = ((("office", "day"), False),)
 
 
+class MergedTicketV1(Model):
+    office = CharField(max_length=8)
+    day = DateField()
+    number = CharField(max_length=8)
+    lane = CharField(max_length=10, null=True)
+    nik = CharField(max_length=16, null=True)
+    regency = CharField(max_length=4, null=True)
+    reason = CharField(max_length=12, null=True)
+    beyond_quota = BooleanField(default=False)
+    override_staff = CharField(null=True)
+    booking_code = CharField(null=True)
+    booking_verified = BooleanField(null=True)
+    status = CharField(max_length=12, default="waiting")
+    counter = CharField(null=True)
+    outcome = CharField(max_length=24, null=True)
+    recalls = IntegerField(default=0)
+    last_seq = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "merged_ticket"
+        legacy_table_names = False
+        indexes = ((("office", "day", "number"), True), (("day", "nik"), False))
+
+
+FROZEN = (OfficeSyncV1, ReceivedEventV1, MergedTicketV1)
+
+
 def up(db, migrator):
-    db.create_tables([m for m in MODELS if m not in (OfficeSync, ReceivedEvent)])
-    with OfficeSyncV1.bind_ctx(db), ReceivedEventV1.bind_ctx(db):
-        db.create_tables([OfficeSyncV1, ReceivedEventV1])
+    db.create_tables([m for m in MODELS if m not in (OfficeSync, ReceivedEvent, MergedTicket)])
+    with OfficeSyncV1.bind_ctx(db), ReceivedEventV1.bind_ctx(db), MergedTicketV1.bind_ctx(db):
+        db.create_tables(FROZEN)

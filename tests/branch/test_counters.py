@@ -102,7 +102,8 @@ def test_transfer_moves_a_called_ticket_to_another_lane(counter, staff):
     assert (moved.lane, moved.status, moved.counter, moved.number) == (
         "priority", "waiting", None, "A001")
     assert last_event() == ("ticket_transferred", {
-        "ticket": "A001", "from_lane": "general", "to_lane": "priority", "staff": "staff"})
+        "ticket": "A001", "from_lane": "general", "to_lane": "priority", "reason": "pregnant",
+        "staff": "staff"})
     assert counters.call_next("1", staff).id == ticket.id
 
 

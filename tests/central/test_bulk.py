@@ -40,7 +40,7 @@ def test_many_rows_upsert_nulls_and_booleans(app):
                "lane": "general", "nik": None, "regency": None, "reason": None,
                "beyond_quota": n % 2 == 0, "override_staff": None, "booking_code": None,
                "booking_verified": verified, "status": status, "counter": None,
-               "outcome": None, "recalls": 0, "last_seq": n}
+               "outcome": None, "recalls": 0, "last_seq": n, "lane_seq": 1}
         return tuple(row[f] for f in fields)
 
     many = COPY_FROM_ROWS + 1

@@ -1,5 +1,6 @@
 """Central's schema scripts upgrade a database that already holds data."""
 import importlib
+import pkgutil
 import uuid
 from datetime import date
 
@@ -9,7 +10,7 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from central import create_app, migrations
 from central.db import db, init_db
-from central.merged import ReceivedEvent
+from central.merged import MergedTicket, ReceivedEvent
 from central.merging import day_digest
 from sync.database import is_postgres, migrate, open_database
 from sync.digest import compute_digest
@@ -47,7 +48,7 @@ def old_central(central_db_url):
 
 def test_event_ids_become_16_bytes_keyed_by_day_and_every_event_survives(old_central):
     with db.connection_context():
-        assert migrate(db, migrations) == ["m004_event_id_bytes", "m005_event_key_by_day"]
+        assert migrate(db, migrations)[:2] == ["m004_event_id_bytes", "m005_event_key_by_day"]
         stored = {e.id: (e.seq, e.kind, e.payload) for e in ReceivedEvent.select()}
         raw = db.execute_sql("SELECT id FROM received_event").fetchall()
         digest = day_digest("SRG", DAY)
@@ -92,3 +93,37 @@ def test_digests_read_an_office_s_days_from_the_key_alone(tmp_path):
             "WHERE office = 'SRG' AND day BETWEEN '2026-11-01' AND '2026-11-30' ORDER BY day"
         ).fetchall()
     assert any("COVERING INDEX sqlite_autoindex_received_event" in row[-1] for row in plan), plan
+
+
+def test_merged_lanes_are_worked_out_again_from_the_transfers_held(old_central):
+    """Before m006 a transfer that arrived after its ticket's finish left the old lane."""
+    with db.connection_context():
+        migrate_to(db, 5)
+        transfer = ('{"from_lane":"general","staff":"siti","ticket":"A001",'
+                    '"to_lane":"priority"}')
+        db.execute_sql(
+            "INSERT INTO received_event (id, office, seq, day, kind, payload, created_at, "
+            f"received_at) VALUES ({', '.join([db.param] * 8)})",
+            (bytes(16), "SRG", 2, DAY.isoformat(), "ticket_transferred", transfer,
+             "2026-11-23 01:00:00", "2026-11-23 02:00:00"))
+        for number, lane in (("A001", "general"), ("A002", "general"), ("A003", None)):
+            db.execute_sql("INSERT INTO merged_ticket (office, day, number, lane, beyond_quota, "
+                           "status, recalls, last_seq) VALUES "
+                           f"('SRG', {db.param}, {db.param}, {db.param}, false, 'done', 0, 3)",
+                           (DAY.isoformat(), number, lane))
+        assert migrate(db, migrations) == ["m006_ticket_lane_seq"]
+        lanes = {t.number: (t.lane, t.lane_seq) for t in MergedTicket.select()}
+    assert lanes == {"A001": ("priority", 2), "A002": ("general", 1), "A003": (None, 0)}
+
+
+def migrate_to(db, last):
+    """Apply the scripts up to number `last`, as an older central would have."""
+    migrator = PostgresqlMigrator(db.obj) if is_postgres(db) else SqliteMigrator(db.obj)
+    applied = {v for (v,) in db.execute_sql("SELECT version FROM schema_version")}
+    for info in sorted(pkgutil.iter_modules(migrations.__path__), key=lambda m: m.name):
+        version = int(info.name[1:4])
+        if version <= last and version not in applied:
+            with db.atomic():
+                importlib.import_module(f"central.migrations.{info.name}").up(db, migrator)
+                db.execute_sql(f"INSERT INTO schema_version VALUES ({db.param}, 'then')",
+                               (version,))

@@ -16,6 +16,7 @@ from central import create_app
 from central.db import db as central_db, init_db as init_central_db
 from central.models import Office
 from central.tokens import issue_token
+from sync import SCHEMA_VERSION
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_BIN = os.path.dirname(sys.executable)
@@ -186,7 +187,7 @@ class Events:
         import uuid
         self.seq += 1
         return {"id": str(uuid.uuid4()), "seq": self.seq, "office": self.office,
-                "day": day.isoformat(), "kind": kind, "schema_version": 1,
+                "day": day.isoformat(), "kind": kind, "schema_version": SCHEMA_VERSION,
                 "payload": payload, "created_at": "2026-11-23T08:00:00"}
 
     def ticket(self, number, nik, lane="general", day=DAY, outcome="passport_issued", **extra):

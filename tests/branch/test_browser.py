@@ -48,7 +48,7 @@ def wait_until_up(url, proc):
         try:
             if requests.get(url, timeout=1).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:      # refused, or a worker still starting (timeout)
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in 20 s")

@@ -1,6 +1,7 @@
 """The branch's local database: one DatabaseProxy, bound per app from its URL."""
 from peewee import DatabaseProxy
 
+from sync.backup import add_backup_commands
 from sync.database import bind_flask_app, upgrade
 
 db = DatabaseProxy()
@@ -10,6 +11,7 @@ db = DatabaseProxy()
 def init_app(app):
     from . import migrations
     bind_flask_app(app, db, migrations)
+    add_backup_commands(app)
 
 
 def init_db():

@@ -1,6 +1,7 @@
 """Central's database: one DatabaseProxy, bound per app from its URL."""
 from peewee import DatabaseProxy
 
+from sync.backup import add_backup_commands
 from sync.database import bind_flask_app, upgrade
 
 db = DatabaseProxy()
@@ -14,6 +15,7 @@ def init_app(app):
     # Central's sorts are bounded (a digest covers at most 92 days); the branch keeps
     # temp files: its nightly digest may sort a whole backlog.
     bind_flask_app(app, db, migrations, temp_store="memory")
+    add_backup_commands(app)
 
 
 def init_db():

@@ -1,4 +1,7 @@
 """`flask --app central office add|update`, `suspend`, `lift-suspension`, `demo-data`."""
+import sqlite3
+from contextlib import closing
+
 from central_support import PANDEGLANG_MAN, changes
 
 from central.db import db
@@ -86,3 +89,17 @@ def test_suspend_blocks_booking_and_lifting_unblocks(runner, book):
     assert changes("suspension")[-1][3]["lifted"] is True
     assert book().status_code == 201
     assert runner.invoke(args=["lift-suspension", "999"]).exit_code == 1
+
+
+def test_backup_copies_a_sqlite_central_and_points_postgres_to_its_own_tools(
+        app, runner, tmp_path):
+    target = tmp_path / "central-copy.db"
+    result = runner.invoke(args=["backup", str(target)])
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        assert result.exit_code == 0, result.output
+        assert "integrity ok" in result.output
+        with closing(sqlite3.connect(target)) as conn:
+            assert conn.execute("SELECT count(*) FROM office").fetchone() == (2,)
+    else:
+        assert result.exit_code == 1 and not target.exists()
+        assert "back up PostgreSQL with its own tools (pg_dump" in result.output

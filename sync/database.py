@@ -80,27 +80,54 @@ def json_text(db, column, key):
     return f"({column} ->> '{key}')"      # SQLite 3.38+
 
 
+class SchemaTooNew(Exception):
+    """The database has migrations this code does not know: newer code made it."""
+
+
 def migrate(db, package):
-    """Apply the numbered scripts `package/mNNN_*.py` not yet applied, each atomically."""
+    """Apply the numbered scripts `package/mNNN_*.py` not yet applied, each atomically.
+
+    Refuses (SchemaTooNew, nothing changed) a database on which newer code has
+    applied a script this code does not have: older code would write rows the
+    newer schema no longer means that way.
+    """
     db.execute_sql("CREATE TABLE IF NOT EXISTS schema_version "
                    "(version INTEGER PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)")
     migrator = SqliteMigrator(_real(db)) if is_sqlite(db) else PostgresqlMigrator(_real(db))
+    scripts = _scripts(package)
+    _refuse_newer(db, package, scripts)
     applied = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if not info.name.startswith("m") or not info.name[1:4].isdigit():
-            continue
-        version = int(info.name[1:4])
+    for version, name in scripts.items():
         # Checked inside the write transaction: two init-db runs at once apply a script once.
         with write_transaction(db):
             if db.execute_sql(f"SELECT 1 FROM schema_version WHERE version = {db.param}",
                               (version,)).fetchone():
                 continue
-            script = importlib.import_module(f"{package.__name__}.{info.name}")
+            script = importlib.import_module(f"{package.__name__}.{name}")
             script.up(db, migrator)
             db.execute_sql(f"INSERT INTO schema_version (version, applied_at) "
                            f"VALUES ({db.param}, {db.param})", (version, _now()))
-        applied.append(info.name)
+        applied.append(name)
     return applied
+
+
+def _scripts(package):
+    """{version: module name} of the package's mNNN_*.py scripts, in order."""
+    found = {int(m.name[1:4]): m.name for m in pkgutil.iter_modules(package.__path__)
+             if m.name.startswith("m") and m.name[1:4].isdigit()}
+    return dict(sorted(found.items()))
+
+
+def _refuse_newer(db, package, scripts):
+    applied = {v for (v,) in db.execute_sql("SELECT version FROM schema_version")}
+    unknown = sorted(applied - set(scripts))
+    if unknown:
+        app = package.__name__.split(".")[0]
+        raise SchemaTooNew(
+            f"The database's schema is newer than this code: it is at schema version "
+            f"{max(applied)}, this code knows up to {max(scripts)} (migrations unknown to this "
+            f"code: {', '.join(map(str, unknown))}). Install the Antrean {app} that made it, "
+            "or restore a backup made by this version; nothing was changed.")
 
 
 def add_missing_columns(db, migrator, table, **fields):
@@ -144,7 +171,10 @@ def bind_flask_app(app, proxy, migrations, **pragmas):
     @app.cli.command("init-db")
     def init_db_command():
         """Create or upgrade the database (idempotent)."""
-        applied = upgrade(proxy, migrations)
+        try:
+            applied = upgrade(proxy, migrations)
+        except SchemaTooNew as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")
 
 

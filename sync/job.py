@@ -1,7 +1,8 @@
 """antrean-sync: push the outbox, pull central's changes, reconcile; for cron or --watch.
 
 Exit status: 0 all three steps succeeded; 1 a step failed (one line says
-why); 2 the configuration is unusable; 3 another job holds this branch's lock.
+why); 2 the configuration is unusable (no token; a database newer than this
+code); 3 another job holds this branch's lock.
 Configured by the branch's own ANTREAN_* settings (office, database, central
 URL, token) plus ANTREAN_SYNC_MAX_SECONDS (default 300).
 """
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 
 from branch import config as branch_config
 from branch.db import db, init_db
-from sync.database import open_database
+from sync.database import SchemaTooNew, open_database
 from sync.logs import init_logging
 from sync.settings import settings, under_journald
 
@@ -50,7 +51,10 @@ def load_settings(overrides=None):
 def run_once(cfg, sleep=time.sleep):
     """One push, pull and reconcile; returns (exit status, one-line summary)."""
     db.initialize(open_database(cfg["DATABASE_URL"]))
-    init_db()       # idempotent: a new branch's first sync creates its tables
+    try:
+        init_db()       # idempotent: a new branch's first sync creates its tables
+    except SchemaTooNew as exc:
+        return BAD_CONFIG, _one_line(exc)
     with db.connection_context():
         state.ensure_state(db)
         state.record_attempt(db)

@@ -58,7 +58,7 @@ def served(tmp_path):
         try:
             requests.get(f"{url}/api/v1/health", timeout=1)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):   # still starting
             assert time.monotonic() < deadline, "the branch did not start"
             time.sleep(0.05)
     yield type("Served", (), dict(url=url, env=env, path=path))

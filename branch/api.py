@@ -33,7 +33,8 @@ def ticket_json(ticket, full_nik=None):
             "nik": ticket.nik if full_nik else mask_nik(ticket.nik),
             "regency": ticket.regency, "reason": ticket.reason,
             "beyond_quota": ticket.beyond_quota, "booking_code": ticket.booking_code,
-            "booking_verified": ticket.booking_verified, "slot_hour": ticket.slot_hour,
+            "booking_verified": ticket.booking_verified, "verified": ticket.booking_verified,
+            "verified_by": ticket.verified_by, "slot_hour": ticket.slot_hour,
             "counter": ticket.counter.name if ticket.counter_id else None,
             "outcome": ticket.outcome, "recalls": ticket.recalls,
             "issued_at": ticket.issued_at.isoformat() + "Z"}
@@ -46,10 +47,12 @@ def mask_nik(nik):
 
 @api.post("/tickets", tags=[tickets_tag], responses={"201": TicketOut, "403": ErrorOut})
 def create_ticket(body: TicketRequest):
-    """Issue a ticket: general, priority (with a reason) or a booking check-in."""
+    """Issue a ticket: general, priority (with a reason) or a booking check-in (by code,
+    or by the signed pass: `verified` true, also for a booking not pulled yet)."""
     override_by = _supervisor() if body.override else None
     ticket = issue_ticket(body.lane, body.nik, reason=body.reason,
-                          booking_code=body.booking_code, override_by=override_by)
+                          booking_code=body.booking_code, override_by=override_by,
+                          pass_token=body.pass_)
     return jsonify(ticket_json(ticket, full_nik=override_by is not None)), 201
 
 

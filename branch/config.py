@@ -20,6 +20,7 @@ class Defaults(WebDefaults):
     PRIORITY_STREAK = 3             # K: priority calls in a row while general waits
     BANNER_AFTER_MINUTES = 10       # show "central unreachable" after this long
     ELDERLY_AGE = 60
+    SUSPENSION_CHECK_SECONDS = 10   # how often a worker re-checks the signed suspension list
 
 
 # The views each rate limit guards: {endpoint: setting} (sync.ratelimit).

@@ -63,3 +63,19 @@ class NotElderly(Invalid):
 
 class InvalidNik(Invalid):
     code = "invalid_nik"
+
+
+class InvalidPass(Invalid):
+    """A booking pass that is unreadable, altered or signed by a key we do not trust."""
+    code = "invalid_pass"
+
+
+class OutdatedPass(Conflict):
+    """A pass whose day or hour is no longer the booking's (it was rescheduled)."""
+    code = "outdated_pass"
+
+
+class SuspensionListUntrusted(AntreanError):
+    """The local suspension list fails its check (changed outside Antrean): no NIK can be
+    checked against it until sync brings central's signed copy again."""
+    status, code = 503, "suspension_list_untrusted"

@@ -51,6 +51,7 @@ class Ticket(BaseModel):
     booking_code = CharField(null=True)
     booking_verified = BooleanField(null=True)          # False: provisional check-in
     slot_hour = IntegerField(null=True)                 # booking's hour, for call order
+    verified_by = CharField(max_length=8, null=True)    # "copy" | "pass": how (m020)
     # waiting -> called -> done | no_show; transfer puts it back to waiting
     status = CharField(max_length=12, default="waiting")
     counter = ForeignKeyField(Counter, null=True, backref="tickets")
@@ -105,6 +106,29 @@ class LocalSuspension(BaseModel):
     lifted = BooleanField(default=False)
 
 
+class TrustedKey(BaseModel):
+    """Central's public keys (branch.trust): the first pinned, each next one signed by a
+    trusted key. An announcement that fails is kept with `refused` set, never trusted."""
+    kid = CharField(max_length=16, unique=True)
+    public_key = CharField()
+    signed_by = CharField(max_length=16)
+    refused = TextField(null=True)
+    pinned_at = DateTimeField(default=utcnow)
+
+
+class SuspensionList(BaseModel):
+    """The signed header of the suspension list in local_suspension (branch.suspension_list):
+    one row. The header's signature and digest let the branch check its copy any time."""
+    version = IntegerField()
+    issued_at = CharField()             # as central signed it
+    count = IntegerField()
+    digest = CharField()
+    kid = CharField(max_length=16)
+    signature = TextField()
+    applied_at = DateTimeField(default=utcnow)     # when this version was applied here
+    confirmed_at = DateTimeField(default=utcnow)   # when central last vouched for it
+
+
 class Refusal(BaseModel):
     """A ticket refused because the NIK is suspended."""
     day = DateField()
@@ -151,4 +175,4 @@ class SyncState(BaseModel):
 
 
 MODELS = [Staff, LoginFailure, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,
-          Setting, SyncState]
+          Setting, SyncState, TrustedKey, SuspensionList]

@@ -15,7 +15,7 @@ from sync.logins import LoginLocked
 from sync.i18n import _
 from sync.websecurity import csrf_token, form_csrf_ok, safe_next
 
-from . import auth, counters, status as sync_state, tickets
+from . import auth, counters, status as sync_state, suspension_list, tickets
 from .models import Setting, Ticket
 
 bp = Blueprint("pages", __name__)
@@ -177,7 +177,8 @@ def render_staff(template, status=200, **context):
 @bp.get("/status")
 @auth.login_required()
 def status():
-    return render_staff("status.html", s=sync_state.sync_status())
+    return render_staff("status.html", s=sync_state.sync_status(),
+                        suspension_list=suspension_list.list_status())
 
 
 from . import counter_pages  # noqa: E402,F401  (registers the counter console views on bp)

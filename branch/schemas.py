@@ -22,6 +22,9 @@ class TicketRequest(BaseModel):
     reason: Optional[Reason] = Field(default=None, description="Priority lane only")
     booking_code: Optional[str] = Field(default=None, max_length=32,
                                         description="Booking lane only: the code from central")
+    pass_: Optional[str] = Field(default=None, alias="pass", max_length=256,
+                                 description="Booking lane only: the signed booking pass "
+                                             "(the QR code's text); proves the booking offline")
     override: bool = Field(default=False, description="Past the daily cap: needs a "
                                                       "supervisor's HTTP Basic login")
 
@@ -60,6 +63,9 @@ class TicketOut(BaseModel):
     beyond_quota: bool
     booking_code: Optional[str] = None
     booking_verified: Optional[bool] = None
+    verified: Optional[bool] = Field(None, description="Booking lane: true when the check-in "
+                                     "is proven (local copy or signed pass)")
+    verified_by: Optional[Literal["copy", "pass"]] = None
     slot_hour: Optional[int] = None
     counter: Optional[str] = None
     outcome: Optional[Outcome] = None

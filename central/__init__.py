@@ -5,6 +5,7 @@ from sync.webapp import api_app, init_web
 from . import config, db, metrics
 from .api import register_api
 from .cli import register_cli
+from .suspension_list import bp as suspension_list_bp
 from .sync_api import init_app as register_sync_api
 
 
@@ -17,6 +18,7 @@ def create_app(overrides=None):
     register_api(app)
     register_cli(app)
     register_sync_api(app)
+    app.register_api(suspension_list_bp)
     app.after_request(metrics.count_booking)
     init_web(app, config.RATE_LIMITS, metrics=metrics.office_families)
     return app

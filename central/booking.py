@@ -19,9 +19,11 @@ from .errors import (DuplicateBooking, Forbidden, Invalid, NotCancellable, NotFo
 from .models import Booking, Office, naive_utc
 from .offices import (booked_by_hour, day_closed_reason, get_office, local_time, local_today,
                       office_serving_regency)
+from .signing import booking_pass
 from .suspensions import refuse_if_suspended
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read over the phone
+CODE_LENGTH = 8                                      # 32 ** 8 = 2 ** 40 codes
 
 
 def booking_dict(booking):
@@ -89,10 +91,12 @@ def check_applicant(office, request, now):
 
 
 def _insert(office, request, nik, now):
+    code = new_code(office)
     booking = Booking.create(
-        code=new_code(office), office=office, date=request.date, hour=request.hour, nik=nik,
+        code=code, office=office, date=request.date, hour=request.hour, nik=nik,
         name=request.name, phone=request.phone, purpose=request.purpose,
-        created_at=naive_utc(now))
+        created_at=naive_utc(now),
+        pass_token=booking_pass(code, office.code, request.date, request.hour, nik))
     record_change("booking", booking.code, booking_dict(booking), office=office.code)
     return booking
 
@@ -149,8 +153,25 @@ def refuse_duplicate(nik, now):
 
 
 def new_code(office):
-    """A short booking code that is hard to guess, e.g. SRG-7K3M9QXA."""
-    return f"{office.code[:4]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    """A short booking code nobody can guess, e.g. SRG-7K3M9QXA.
+
+    8 characters from 32 = 40 bits from the system's CSPRNG: with lookups limited per
+    address (RATELIMIT_LOOKUP) and needing the NIK too, guessing one is hopeless. The
+    office lock is held while this runs (the code starts with the office), so a code
+    seen unused here stays unused until our insert.
+    """
+    while True:
+        code = f"{office.code[:4]}-" + "".join(secrets.choice(CODE_ALPHABET)
+                                               for _ in range(CODE_LENGTH))
+        if not Booking.select().where(Booking.code == code).exists():
+            return code
+
+
+def booking_answer(booking):
+    """What the applicant gets back: the booking and its signed pass (for the QR code)."""
+    token = booking.pass_token or booking_pass(booking.code, booking.office.code, booking.date,
+                                               booking.hour, booking.nik)
+    return {**booking_dict(booking), "pass": token}
 
 
 def get_booking(code):

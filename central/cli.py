@@ -11,6 +11,7 @@ from sync.errors import AntreanError
 
 from .db import db
 from .models import Office
+from .signing import keys_group
 from .offices import add_demo_offices, clock_now, get_office, office_dict, save_office
 from .suspensions import MAX_MONTHS, MIN_MONTHS, issue_suspension, lift_suspension
 
@@ -125,5 +126,6 @@ def _today(now):
 def register_cli(app):
     """Add central's admin commands to `flask --app central`."""
     app.cli.add_command(office_group)
+    app.cli.add_command(keys_group)
     for command in (suspend_command, lift_suspension_command, demo_data_command):
         app.cli.add_command(command)

@@ -60,7 +60,8 @@ def _check_ins(office, fresh):
 
 def _check_in_problem(office, booking, payload):
     ticket, code, nik = payload["ticket"], payload["booking_code"], payload["nik"]
-    how = "a verified" if payload["verified"] else "a provisional"
+    how = ("a provisional" if not payload["verified"]
+           else "a pass-verified" if payload.get("by_pass") else "a verified")
     if booking is None:
         return ("unknown_booking", f"Ticket {ticket} was {how} check-in with booking "
                 f"{code}, which central does not know.")

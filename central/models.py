@@ -1,4 +1,4 @@
-"""Central's tables: offices and their slots, bookings, suspensions, the change log."""
+"""Central's tables: offices and their slots, bookings, suspensions, the change log, keys."""
 from datetime import datetime, timezone
 
 from peewee import (BigAutoField, CharField, DateField,
@@ -32,6 +32,7 @@ class Office(BaseModel):
     slot_capacity = IntegerField(default=20)             # places per slot
     booking_window_days = IntegerField(default=30)
     hajj_regencies = CharField(default="")               # e.g. "3601,3602"
+    address = CharField(default="")                      # shown to applicants (m010)
     token_hash = CharField(null=True)                    # sync token (sha256), issue 4
     token_issued_at = DateTimeField(null=True)
 
@@ -63,6 +64,7 @@ class Booking(BaseModel):
     created_at = DateTimeField(default=utcnow)
     cancelled_at = DateTimeField(null=True)
     ticket = CharField(null=True)             # the branch ticket it was checked in with
+    pass_token = CharField(null=True, max_length=255)   # the signed pass (sync.signing), m010
 
     class Meta:
         indexes = (
@@ -87,6 +89,19 @@ class Change(BaseModel):
     payload = TextField()               # JSON
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        # The suspension list's version is the newest suspension change (m010).
+        indexes = ((("kind", "seq"), False),)
+
+
+class SigningKey(BaseModel):
+    """Central's Ed25519 keys (central.signing). The newest signs; every one still verifies."""
+    kid = CharField(max_length=16, unique=True)
+    public_key = CharField()
+    private_key = CharField()           # base64 of the raw 32 bytes: never leaves central
+    announcement = TextField()          # JSON, signed by the key before it (the first: itself)
+    created_at = DateTimeField(default=utcnow)
+
 
 def active_booking_index():
     """One active booking per NIK, enforced by the database itself."""
@@ -94,4 +109,4 @@ def active_booking_index():
                "ON booking (nik) WHERE status = 'booked'")
 
 
-MODELS = [Office, Booking, Suspension, Change]
+MODELS = [Office, Booking, Suspension, Change, SigningKey]

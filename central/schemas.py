@@ -94,3 +94,8 @@ class BookingOut(BaseModel):
     purpose: Purpose
     status: Status
 
+
+
+class BookingCreated(BookingOut):
+    pass_: str = Field(alias="pass", description="The signed booking pass (sync.signing): "
+                       "shown as a QR code, checked offline at the branch")

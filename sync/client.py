@@ -96,6 +96,10 @@ class CentralClient:
         params = {"first": first.isoformat(), "last": last.isoformat()}
         return self._call("GET", "/digests", params=params)["digests"]
 
+    def suspension_list(self, have=None):
+        """Central's signed suspension list (entries left out if `have` is current)."""
+        return self._call("GET", "/suspensions", params={} if have is None else {"have": have})
+
     def _call(self, method, path, **kwargs):
         return self.retrying(self._once, method, path, **kwargs)
 

@@ -22,7 +22,7 @@ from . import state
 from .client import TRANSIENT_HTTP, CentralClient, CentralError, retry_policy
 from .lock import AlreadyRunning, job_lock, lock_path
 from .progress import progress_for
-from .pull import pull_changes
+from .pull import pull_changes, pull_suspension_list
 from .push import pending_count, push_outbox
 from .reconcile import days_to_check, reconcile
 
@@ -86,6 +86,9 @@ def _steps(cfg, client, retrying, steps):
     with _step(steps, office, "pull") as done:
         pulled = pull_changes(db, client, retrying)
         done(pulled, "changes applied")
+    with _step(steps, office, "suspensions") as done:
+        suspensions = pull_suspension_list(db, client, retrying)
+        done(1, f"suspension list {suspensions}")
     days = days_to_check(office, pushed.days)
     with _step(steps, office, "reconcile") as done:
         left = reconcile(db, client, retrying, office, days,
@@ -96,6 +99,7 @@ def _steps(cfg, client, retrying, steps):
                          + " | ".join(left))
     return (f"ok: pushed {pushed.sent} events ({pushed.duplicates} already at central, "
             f"{len(pushed.quarantined)} quarantined), pulled {pulled} changes, "
+            f"suspension list {suspensions}, "
             f"{len(days)} day(s) reconciled")
 
 

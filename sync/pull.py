@@ -1,4 +1,5 @@
-"""Pull: central's changes for this office, applied page by page.
+"""Pull: central's changes for this office, applied page by page, then the signed
+suspension list.
 
 Each page and the cursor that follows it are stored in one transaction, so
 the cursor never runs ahead of the rows (or behind them): killed at any
@@ -7,12 +8,12 @@ instant, the next run asks again from the last committed cursor.
 import json
 from datetime import date
 
-from branch.models import LocalBooking, LocalSuspension, Setting, SyncState
+from branch import suspension_list, trust
+from branch.models import LocalBooking, Setting, SyncState
 from sync.database import write_transaction
 
 PAGE = 500
 BOOKING_FIELDS = ["office", "date", "hour", "nik", "name", "purpose", "status"]
-SUSPENSION_FIELDS = ["nik", "reason", "starts_on", "ends_on", "lifted"]
 
 
 def pull_changes(db, client, retrying, page=PAGE):
@@ -49,12 +50,15 @@ def _booking(payload):
 
 
 def _suspension(payload):
-    row = {"central_id": payload["id"], **{f: payload[f] for f in SUSPENSION_FIELDS}}
-    row["starts_on"] = date.fromisoformat(row["starts_on"])
-    row["ends_on"] = date.fromisoformat(row["ends_on"])
-    (LocalSuspension.insert(**row)
-     .on_conflict(conflict_target=[LocalSuspension.central_id],
-                  preserve=[getattr(LocalSuspension, f) for f in SUSPENSION_FIELDS]).execute())
+    """Suspensions come only as central's signed list (pull_suspension_list): a change
+    of one tells nothing the list will not, and could not be checked on its own."""
+
+
+def pull_suspension_list(db, client, retrying):
+    """Central's signed list, applied when newer than ours or when our copy fails its
+    check (then the whole list is asked for); "applied" or "confirmed"."""
+    document = client.suspension_list(have=suspension_list.held_version())
+    return retrying(suspension_list.apply_list, document)
 
 
 def _office(payload):
@@ -64,4 +68,5 @@ def _office(payload):
          .on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute())
 
 
-APPLY = {"booking": _booking, "suspension": _suspension, "office": _office}
+APPLY = {"booking": _booking, "suspension": _suspension, "office": _office,
+         "key": trust.apply_announcement}

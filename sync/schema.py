@@ -75,6 +75,7 @@ class BookingCheckedIn(Payload):
     booking_code: str
     nik: str = Field(pattern=r"^\d{16}$")
     verified: bool          # False: code not in the branch's copy (provisional)
+    by_pass: bool = False   # verified by central's signed pass (sent only when true)
 
 
 class SuspendedRefused(Payload):

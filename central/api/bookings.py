@@ -1,9 +1,9 @@
 """POST /api/v1/bookings, reading one, cancelling one."""
 from flask_openapi3 import APIBlueprint, Tag
 
-from ..booking import booking_dict, cancel_booking, create_booking, get_booking
+from ..booking import booking_answer, booking_dict, cancel_booking, create_booking, get_booking
 from ..offices import clock_now
-from ..schemas import BookingOut, BookingPath, BookingRequest, CancelRequest, ErrorOut
+from ..schemas import BookingCreated, BookingOut, BookingPath, BookingRequest, CancelRequest, ErrorOut
 
 bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
                   abp_tags=[Tag(name="bookings", description="Online bookings of an hour slot")])
@@ -11,10 +11,10 @@ bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-@bp.post("", responses={201: BookingOut, **ERRORS})
+@bp.post("", responses={201: BookingCreated, **ERRORS})
 def book(body: BookingRequest):
     """Book a place; 409 slot_full, quota_full, duplicate_booking or wrong_office, 403 suspended."""
-    return booking_dict(create_booking(body, clock_now())), 201
+    return booking_answer(create_booking(body, clock_now())), 201
 
 
 @bp.get("/<code>", responses={200: BookingOut, 404: ErrorOut})

@@ -1,4 +1,5 @@
-"""Pull: central's bookings, suspensions and office settings reach the branch with the cursor."""
+"""Pull: central's bookings, keys and office settings reach the branch with the cursor, then the
+signed suspension list (tests/sync/test_signed_suspensions.py checks its refusals)."""
 import json
 from datetime import date
 
@@ -7,11 +8,12 @@ from sync_support import quick_sleep
 from sync_support import DAY, NIKS
 
 from branch.db import db as branch_db
-from branch.models import LocalBooking, LocalSuspension, Setting, SyncState
+from branch.models import (LocalBooking, LocalSuspension, Setting, SuspensionList, SyncState,
+                           TrustedKey)
 from central.booking import booking_dict
 from central.changes import record_change
 from central.db import db as central_db
-from central.models import Booking, Office, Suspension
+from central.models import Booking, Office, SigningKey, Suspension
 from central.offices import office_dict
 from central.suspensions import suspension_dict
 from sync.client import CentralClient, retry_policy
@@ -38,6 +40,11 @@ def central_changes():
     return mine, suspension
 
 
+def central_key():
+    with central_db.connection_context():
+        return SigningKey.get().kid
+
+
 def test_a_run_applies_bookings_suspensions_and_settings(branch, central):
     central_changes()
     assert run_once(branch, sleep=quick_sleep)[0] == OK
@@ -49,7 +56,9 @@ def test_a_run_applies_bookings_suspensions_and_settings(branch, central):
         NIKS[2], False, date(2028, 11, 23))
     settings = {s.key: json.loads(s.value) for s in Setting.select()}
     assert settings["daily_quota"] == 150 and settings["name"] == "Kantor Imigrasi Serang"
-    assert SyncState.get_by_id(1).pull_cursor == 4     # CLG's booking is not ours, but counted
+    assert [key.kid for key in TrustedKey.select()] == [central_key()]   # pinned: the first
+    # change 1 is central's first key; CLG's booking (3) is not ours, but counted
+    assert SyncState.get_by_id(1).pull_cursor == 5
 
 
 def test_later_changes_update_the_copies_and_keep_the_branch_ticket(branch, central):
@@ -68,8 +77,9 @@ def test_later_changes_update_the_copies_and_keep_the_branch_ticket(branch, cent
     assert run_once(branch, sleep=quick_sleep)[0] == OK
     booking = LocalBooking.get()
     assert (booking.status, booking.ticket) == ("cancelled", "B007")
-    assert LocalSuspension.get().lifted is True
-    assert SyncState.get_by_id(1).pull_cursor == 6
+    assert LocalSuspension.select().count() == 0       # a lifted suspension leaves the list
+    assert SuspensionList.get().version == 7           # the newest suspension change
+    assert SyncState.get_by_id(1).pull_cursor == 7
 
 
 def test_pages_are_applied_one_transaction_each_and_the_cursor_never_goes_back(
@@ -77,10 +87,10 @@ def test_pages_are_applied_one_transaction_each_and_the_cursor_never_goes_back(
     central_changes()
     run_once(dict(branch, CENTRAL_URL="http://127.0.0.1:9", SYNC_MAX_SECONDS=0.1))  # state row
     client = CentralClient(central.url, central.tokens["SRG"], "SRG", retry_policy(5))
-    assert pull_changes(branch_db, client, retry_policy(5), page=1) == 3
-    assert SyncState.get_by_id(1).pull_cursor == 4
+    assert pull_changes(branch_db, client, retry_policy(5), page=1) == 4
+    assert SyncState.get_by_id(1).pull_cursor == 5
     apply_page(branch_db, [], 2)                       # an old page again: no step back
-    assert SyncState.get_by_id(1).pull_cursor == 4
+    assert SyncState.get_by_id(1).pull_cursor == 5
 
 
 def test_a_page_that_fails_midway_leaves_no_rows_and_no_cursor(branch, central):

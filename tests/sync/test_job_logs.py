@@ -18,13 +18,14 @@ def test_one_json_line_per_step_and_one_summary_line(branch, central, monkeypatc
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         "antrean-sync: ok: pushed 30 events (0 already at central, 0 quarantined), "
-        "pulled 0 changes, 1 day(s) reconciled"]
+        "pulled 1 changes, suspension list applied, 1 day(s) reconciled"]   # 1: central's key
     steps = {line["step"]: line for line in map(json.loads, err.splitlines())
              if "step" in line}
-    assert list(steps) == ["push", "pull", "reconcile"]
+    assert list(steps) == ["push", "pull", "suspensions", "reconcile"]
     assert steps["push"]["count"] == 30 and steps["push"]["duplicates"] == 0
     assert steps["push"]["office"] == "SRG" and steps["push"]["level"] == "info"
     assert steps["reconcile"]["count"] == 1 and steps["reconcile"]["differing"] == 0
     assert all(isinstance(line["seconds"], float) for line in steps.values())
     last_run = json.loads(SyncState.get_by_id(1).last_run)
-    assert last_run["push"]["count"] == 30 and set(last_run) == {"push", "pull", "reconcile"}
+    assert last_run["push"]["count"] == 30 and set(last_run) == {"push", "pull", "suspensions",
+                                                              "reconcile"}

@@ -3,6 +3,7 @@ from sync.errors import register_error_handlers
 from sync.webapp import api_app, init_web
 
 from . import config, db, metrics
+from .admin import init_admin, render_error_page, wants_admin_page
 from .api import register_api
 from .cli import register_cli
 from .suspension_list import bp as suspension_list_bp
@@ -14,11 +15,12 @@ def create_app(overrides=None):
     app = api_app(__name__, "Antrean central")
     config.load(app, overrides)
     db.init_app(app)
-    register_error_handlers(app)
+    register_error_handlers(app, wants_html=wants_admin_page, render_html=render_error_page)
     register_api(app)
     register_cli(app)
     register_sync_api(app)
     app.register_api(suspension_list_bp)
+    init_admin(app)
     app.after_request(metrics.count_booking)
     init_web(app, config.RATE_LIMITS, metrics=metrics.office_families)
     return app

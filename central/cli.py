@@ -1,5 +1,6 @@
 """Central's admin commands: `flask --app central office add|update`, `suspend`,
-`lift-suspension`, `demo-data`. Other modules add commands to `office_group`."""
+`lift-suspension`, `demo-data`. Other modules add commands to `office_group`.
+Each change is written to the audit log as cli:<os user> (central.admin.actions)."""
 import functools
 from zoneinfo import ZoneInfo
 
@@ -12,8 +13,8 @@ from sync.errors import AntreanError
 from .db import db
 from .models import Office
 from .signing import keys_group
-from .offices import add_demo_offices, clock_now, get_office, office_dict, save_office
-from .suspensions import MAX_MONTHS, MIN_MONTHS, issue_suspension, lift_suspension
+from .offices import add_demo_offices, clock_now, get_office, office_dict
+from .suspensions import MAX_MONTHS, MIN_MONTHS
 
 office_group = AppGroup("office", help="Add and change offices.")
 
@@ -63,7 +64,7 @@ def office_add(code, **settings):
         settings["booking_window_days"] = current_app.config["BOOKING_WINDOW_DAYS"]
     if Office.get_or_none(Office.code == code.upper()) is not None:
         raise click.ClickException(f"Office {code.upper()} exists; use `office update`.")
-    office, _ = save_office(code, **settings)
+    office, _ = actions().save_office_audited(actor(), code, **settings)
     click.echo(f"created office {office.code}: {_describe(office)}")
 
 
@@ -74,7 +75,7 @@ def office_add(code, **settings):
 def office_update(code, **settings):
     """Change an existing office's settings."""
     get_office(code)
-    office, outcome = save_office(code, **settings)
+    office, outcome = actions().save_office_audited(actor(), code, **settings)
     click.echo(f"{outcome} office {office.code}: {_describe(office)}")
 
 
@@ -97,17 +98,18 @@ def suspend_command(nik, months, reason, starts):
     """Suspend a NIK from passport services for 6 months to 2 years."""
     now = clock_now()
     starts_on = starts.date() if starts else _today(now)
-    suspension = issue_suspension(nik, months, reason, starts_on, now)
+    suspension = actions().issue_suspension_audited(actor(), nik, months, reason, starts_on, now)
     click.echo(f"suspension {suspension.id}: NIK {suspension.nik} suspended from "
                f"{suspension.starts_on} until {suspension.ends_on}")
 
 
 @click.command("lift-suspension")
 @click.argument("suspension_id", type=int)
+@click.option("--reason", required=True, help="Why it ends early (e.g. overturned on appeal).")
 @in_database
-def lift_suspension_command(suspension_id):
+def lift_suspension_command(suspension_id, reason):
     """Lift a suspension early (e.g. overturned on appeal)."""
-    suspension = lift_suspension(suspension_id, clock_now())
+    suspension = actions().lift_suspension_audited(actor(), suspension_id, reason, clock_now())
     click.echo(f"suspension {suspension.id} of NIK {suspension.nik} lifted")
 
 
@@ -117,6 +119,17 @@ def demo_data_command():
     """Create the demo offices SRG and CLG (idempotent)."""
     for office, outcome in add_demo_offices():
         click.echo(f"{outcome} office {office.code}: {office.name}")
+
+
+def actions():
+    """The audited actions (imported late: the admin package imports this module)."""
+    from .admin import actions
+    return actions
+
+
+def actor():
+    from .admin.audit import cli_actor
+    return cli_actor()
 
 
 def _today(now):

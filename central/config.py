@@ -18,6 +18,14 @@ class Defaults(WebDefaults):
     # one (a lookup needs code + NIK, and the limit keeps anyone from guessing either).
     RATELIMIT_BOOKING: str = "10/minute;60/hour"
     RATELIMIT_LOOKUP: str = "20/minute;120/hour"
+    RATELIMIT_ADMIN_LOGIN: str = "20/minute;200/hour"     # the console's login form
+    # The admin console: a branch silent this long stands out on Network today, which
+    # reloads itself this often; a clock this far off stands out; the pilgrim list
+    # upload may be this large (every other request keeps MAX_CONTENT_LENGTH).
+    ADMIN_SILENT_MINUTES = 60
+    ADMIN_REFRESH_SECONDS = 60
+    ADMIN_DRIFT_WARN_SECONDS = 120
+    MANIFEST_MAX_BYTES = 32 * 1024 * 1024
 
 
 # The views each limit guards: {endpoint: setting} (sync.ratelimit).
@@ -25,6 +33,7 @@ RATE_LIMITS = {
     "bookings.book": "RATELIMIT_BOOKING",
     "bookings.show_booking": "RATELIMIT_LOOKUP",
     "bookings.cancel": "RATELIMIT_LOOKUP",
+    "admin.login": "RATELIMIT_ADMIN_LOGIN",
 }
 
 

@@ -5,7 +5,7 @@ turned into tickets, passports by regency, refusals and conflicts by
 central/merging.py. Tables are named after the same words the branch uses.
 """
 from peewee import (BigIntegerField, BinaryUUIDField, BooleanField, CharField, CompositeKey,
-                    DateField, DateTimeField, IntegerField, TextField)
+                    DateField, DateTimeField, FloatField, IntegerField, TextField)
 
 from .models import BaseModel, utcnow
 
@@ -139,6 +139,16 @@ class OfficeSync(BaseModel):
     backlog = BigIntegerField(null=True)    # events still waiting at the branch, as it said
     last_push_at = DateTimeField(null=True)
     last_seen_at = DateTimeField(null=True)
+
+
+class BranchReport(BaseModel):
+    """What an office's sync job said about its last run (POST /api/v1/sync/report)."""
+    office = CharField(max_length=8, unique=True)
+    reported_at = DateTimeField()                   # central's clock
+    ok = BooleanField()                             # push, pull and reconcile all succeeded
+    reconciled = BooleanField(null=True)            # False: days still differ; None: not reached
+    error = TextField(null=True)                    # the job's one-line reason
+    clock_drift = FloatField(null=True)             # central's clock minus the branch's, seconds
 
 
 MODELS = [ReceivedEvent, QuarantinedEvent, MergedTicket, PassportTally, MergedRefusal,

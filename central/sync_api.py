@@ -11,7 +11,7 @@ from datetime import date
 
 from flask import current_app, g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from werkzeug.wrappers import Response
 
 from sync.digest import MAX_DIGEST_DAYS
@@ -22,6 +22,7 @@ from sync.webapp import ErrorOut
 from . import intake, merging, tokens
 from .metrics import count_push
 from .models import Change
+from .sync_reports import record_run_report
 
 PUSH_PATH = "/api/v1/sync/push"
 SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
@@ -77,6 +78,24 @@ class DigestOut(BaseModel):
 class DigestsOut(BaseModel):
     office: str
     digests: dict[str, dict] = Field(description="ISO day -> digest, days with events only")
+
+
+class RunReport(BaseModel):
+    """How the branch's last sync run went, sent by the job at its end."""
+    model_config = ConfigDict(extra="forbid")
+
+    office: str | None = Field(None, description="optional; must be the token's office")
+    ok: bool = Field(description="push, pull and reconcile all succeeded")
+    reconciled: bool | None = Field(None, description="false: days still differ after "
+                                    "re-sending; null: the run did not get that far")
+    error: str | None = Field(None, max_length=500, description="the job's one-line reason")
+    clock_drift: float | None = Field(None, ge=-10 ** 9, le=10 ** 9,
+                                      description="central's Date minus the branch's "
+                                                  "clock, seconds")
+
+
+class ReportAnswer(BaseModel):
+    recorded: bool
 
 
 class OfficeQuery(BaseModel):
@@ -174,6 +193,16 @@ def digests(query: DigestsQuery):
     office = _own_office(query.office)
     merging.touch(office)
     return jsonify(office=office, digests=merging.days_digests(office, query.first, query.last))
+
+
+@bp.post("/report", responses={"200": ReportAnswer})
+def report(body: RunReport):
+    """The job's word on its last run (outcome, reconcile, clock drift), for the admins'
+    Network page; it changes nothing a branch relies on."""
+    office = _own_office(body.office)
+    merging.touch(office)
+    record_run_report(office, body.model_dump(exclude={"office"}))
+    return jsonify(recorded=True)
 
 
 class PushBodyLimit:

@@ -100,6 +100,13 @@ class CentralClient:
         """Central's signed suspension list (entries left out if `have` is current)."""
         return self._call("GET", "/suspensions", params={} if have is None else {"have": have})
 
+    def report(self, ok, reconciled, error):
+        """Tell central how this run went (for its admins), one try: the run's outcome
+        does not depend on it, and a central that cannot hear it loses only a report."""
+        body = {"ok": ok, "reconciled": reconciled, "error": error,
+                "clock_drift": self.clock_drift}
+        return self._once("POST", "/report", json=body)
+
     def _call(self, method, path, **kwargs):
         return self.retrying(self._once, method, path, **kwargs)
 

@@ -34,6 +34,10 @@ class SyncFailed(Exception):
     """A step failed; the message is the one line cron mails."""
 
 
+class ReconcileFailed(SyncFailed):
+    """Days still differ after re-sending them."""
+
+
 def load_settings(overrides=None):
     """The branch's configuration (defaults, ANTREAN_* environment, overrides)."""
     cfg = settings(branch_config.Defaults, overrides)
@@ -67,9 +71,22 @@ def run_once(cfg, sleep=time.sleep):
         except Exception as exc:    # any failure: recorded for the banner, one line for cron
             message = _one_line(exc)
             state.record_outcome(db, message, client.reached, client.clock_drift, steps)
+            _tell_central(client, message, False if isinstance(exc, ReconcileFailed) else None)
             return FAILED, message
         state.record_outcome(db, None, True, client.clock_drift, steps)
+        _tell_central(client, None, True)
         return OK, summary
+
+
+def _tell_central(client, error, reconciled):
+    """Report the run to central's admins (outcome, reconcile, clock drift) when central
+    answered at all; a report that does not get through is logged, never fatal."""
+    if not client.reached:
+        return
+    try:
+        client.report(error is None, reconciled, error)
+    except Exception as exc:    # an older central (404), or the network went: only a report
+        log.warning("could not report the run to central: %s", _one_line(exc))
 
 
 def _steps(cfg, client, retrying, steps):
@@ -95,8 +112,8 @@ def _steps(cfg, client, retrying, steps):
                          resend=lambda: push_outbox(db, client, retrying, office, batch))
         done(len(days), "day(s) compared", differing=len(left))
     if left:
-        raise SyncFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
-                         + " | ".join(left))
+        raise ReconcileFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
+                              + " | ".join(left))
     return (f"ok: pushed {pushed.sent} events ({pushed.duplicates} already at central, "
             f"{len(pushed.quarantined)} quarantined), pulled {pulled} changes, "
             f"suspension list {suspensions}, "

@@ -84,11 +84,11 @@ def test_suspend_blocks_booking_and_lifting_unblocks(runner, book):
     assert payload == {"id": int(key), "nik": PANDEGLANG_MAN, "reason": "forged birth certificate",
                        "starts_on": "2026-11-30", "ends_on": "2028-11-30", "lifted": False}
     assert book().get_json()["ends_on"] == "2028-11-30"
-    result = runner.invoke(args=["lift-suspension", key])
+    result = runner.invoke(args=["lift-suspension", key, "--reason", "overturned on appeal"])
     assert result.exit_code == 0, result.output
     assert changes("suspension")[-1][3]["lifted"] is True
     assert book().status_code == 201
-    assert runner.invoke(args=["lift-suspension", "999"]).exit_code == 1
+    assert runner.invoke(args=["lift-suspension", "999", "--reason", "x"]).exit_code == 1
 
 
 def test_backup_copies_a_sqlite_central_and_points_postgres_to_its_own_tools(

@@ -10,7 +10,7 @@ from sync_support import DAY, record_days
 from branch.db import db as branch_db
 from branch.models import Outbox, SyncState
 from central.db import db as central_db
-from central.merged import OfficeSync, QuarantinedEvent, ReceivedEvent
+from central.merged import BranchReport, OfficeSync, QuarantinedEvent, ReceivedEvent
 from central.merging import day_digest
 from sync.job import FAILED, OK, run_once
 from sync.reconcile import branch_digest
@@ -36,6 +36,12 @@ def assert_same_everywhere(office="SRG"):
     assert Outbox.select().where(Outbox.state == "pending").count() == 0
 
 
+def central_report(office="SRG"):
+    """What the job told central of its last run (for the admins' Network page)."""
+    with central_db.connection_context():
+        return BranchReport.get_or_none(BranchReport.office == office)
+
+
 def assert_monotonic(cursors):
     assert cursors == sorted(cursors), f"a cursor moved backwards: {cursors}"
 
@@ -50,6 +56,9 @@ def test_first_run_pushes_everything_and_a_second_run_has_nothing_to_do(branch, 
     state = SyncState.get_by_id(1)
     assert state.central_reachable and state.last_success and state.unreachable_since is None
     assert abs(state.clock_drift_seconds) < 2
+    report = central_report()
+    assert (report.ok, report.reconciled, report.error) == (True, True, None)
+    assert abs(report.clock_drift) < 2
 
 
 def test_a_backlog_longer_than_a_digest_request_is_reconciled_in_several(branch, central):
@@ -133,6 +142,7 @@ def test_central_unreachable_fails_the_run_and_records_the_outage(branch, centra
     assert run(cfg)[0] == FAILED
     assert SyncState.get_by_id(1).unreachable_since == first_outage   # kept, not reset
     assert Outbox.select().where(Outbox.state == "pending").count() == 30
+    assert central_report() is None         # nobody to tell
     assert run(branch)[0] == OK
     state = SyncState.get_by_id(1)
     assert state.central_reachable and state.unreachable_since is None and state.last_error is None
@@ -144,6 +154,7 @@ def test_a_wrong_token_fails_at_once_with_centrals_refusal(branch, central):
     assert status == FAILED
     assert line.startswith("central refused: 401 unauthorized")
     assert central.faults.pushes == 1   # a 401 is not retried
+    assert central_report() is None     # the report is refused too; the run's line stays
 
 
 def test_a_token_of_another_office_is_refused(branch, central):
@@ -174,6 +185,8 @@ def test_a_difference_that_remains_fails_the_run(branch, central):
     assert status == FAILED
     assert line.startswith(f"reconcile: 1 day(s) still differ after re-sending: {DAY}: events: 15 != 16")
     assert SyncState.get_by_id(1).last_error == line
+    report = central_report()
+    assert (report.ok, report.reconciled, report.error) == (False, False, line)
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -27,8 +27,9 @@ def test_an_offices_day_counts_a_person_once(api):
         day = office_day(Office.get(Office.code == "SRG"), DAY)
         conflicts = [(c.kind, c.subject) for c in open_conflicts("SRG")]
     assert day == {"office": "SRG", "day": DAY.isoformat(), "quota": 140, "booked": 1,
-                   "walk_ins": 3, "check_ins": 1, "served": 2, "people": 3,
-                   "beyond_quota": 1, "refusals": 1,
+                   "tickets": 4, "walk_ins": 3, "walk_ins_general": 3, "walk_ins_priority": 0,
+                   "check_ins": 1, "served": 2, "no_shows": 0, "people": 3,
+                   "beyond_quota": 1, "refusals": 1, "passports": 1,
                    "passports_by_regency": {NIKS[0][:4]: 1}}
     assert conflicts == [("booking_and_walk_in", NIKS[0])]
 
@@ -45,4 +46,28 @@ def test_sync_health_shows_who_is_behind(api):
     assert health["SRG"]["minutes_since_seen"] == 90
     assert health["CLG"] == {"office": "CLG", "last_seen_at": None, "minutes_since_seen": None,
                              "cursor": 0, "events": 0, "backlog": None, "quarantined": 0,
-                             "open_conflicts": 0}
+                             "open_conflicts": 0, "reported_at": None, "last_run_ok": None,
+                             "reconciled": None, "last_error": None, "clock_drift": None}
+
+
+def test_a_branch_reports_its_run_and_only_the_latest_report_is_kept(api):
+    failed = {"ok": False, "reconciled": False, "clock_drift": -312.5,
+              "error": "reconcile: 1 day(s) still differ after re-sending: 2026-11-23: events"}
+    assert api.client.post("/api/v1/sync/report", json=failed,
+                           headers=api.auth()).get_json() == {"recorded": True}
+    with db.connection_context():
+        srg = {h["office"]: h for h in sync_health()}["SRG"]
+    assert (srg["last_run_ok"], srg["reconciled"], srg["clock_drift"]) == (False, False, -312.5)
+    assert srg["last_error"].startswith("reconcile: 1 day(s)") and srg["last_seen_at"]
+    api.client.post("/api/v1/sync/report", json={"ok": True, "reconciled": True},
+                    headers=api.auth())
+    with db.connection_context():
+        srg = {h["office"]: h for h in sync_health()}["SRG"]
+    assert (srg["last_run_ok"], srg["reconciled"], srg["last_error"]) == (True, True, None)
+    other = api.client.post("/api/v1/sync/report", json={"office": "CLG", "ok": True},
+                            headers=api.auth())
+    assert other.status_code == 403
+    bad = api.client.post("/api/v1/sync/report", json={"ok": "maybe", "extra": 1},
+                          headers=api.auth())
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"ok", "extra"}
+    assert api.client.post("/api/v1/sync/report", json={"ok": True}).status_code == 401

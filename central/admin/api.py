@@ -1,0 +1,83 @@
+"""GET /api/v1/admin/...: each report of the console as JSON, for scripts.
+
+The same access rule as the pages: an admin or viewer session (log in at
+/admin/login); no session answers 401 in the usual error shape, and a sync
+token (Authorization: Bearer) is not a session. A viewer sees NIKs masked.
+"""
+from datetime import date, datetime
+
+from flask import jsonify, request
+from flask_openapi3 import APIBlueprint, Tag
+
+from sync.i18n import _
+from sync.webapp import ErrorOut
+
+from ..models import Office
+from ..offices import clock_now, get_office, local_today
+from ..tokens import Unauthorized
+from . import api_schemas as s, reports
+from .passport_pages import report_filters
+from .accounts import current_account
+from .reports import network_today, office_day_report, ticket_dict, totals
+from .web import nik_filter
+
+bp = APIBlueprint("admin_api", __name__, url_prefix="/api/v1/admin",
+                  abp_tags=[Tag(name="admin", description="The admin console's reports "
+                                "(session login at /admin/login)")],
+                  abp_security=[{"admin_session": []}],
+                  abp_responses={"401": ErrorOut, "422": ErrorOut})
+
+
+@bp.before_request
+def _logged_in():
+    if current_account() is None:
+        raise Unauthorized(_("Log in at /admin/login first: the admin reports need an admin "
+                             "or viewer session (a sync token does not open them)."))
+
+
+def answer(value):
+    """jsonify with dates and times as ISO 8601 (naive times are UTC: a Z is added)."""
+    return jsonify(_plain(value))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat() + ("Z" if value.tzinfo is None else "")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@bp.get("/network", responses={"200": s.NetworkOut})
+def network():
+    """Network today: each office's figures on its own local date, and its sync health."""
+    rows = network_today(clock_now())
+    return answer({"offices": rows, "totals": totals(rows)})
+
+
+@bp.get("/office-day", responses={"200": s.OfficeDayOut, "404": ErrorOut})
+def office_day(query: s.OfficeDayQuery):
+    """One office's day: figures, sync health, its tickets (searchable) and refusals."""
+    office = get_office(query.office)
+    day = query.day or local_today(office, clock_now())
+    report = office_day_report(office, day, clock_now(), query.q)
+    report["ticket_list"] = [ticket_dict(t, nik_filter) for t in report.pop("ticket_rows")]
+    report["refusal_list"] = [{"nik": nik_filter(r.nik), "suspension_ends_on":
+                               r.suspension_ends_on} for r in report.pop("refusal_rows")]
+    return answer(report)
+
+
+@bp.get("/passports", responses={"200": s.PassportsOut, "400": ErrorOut, "404": ErrorOut})
+def passports(query: s.PassportsQuery):
+    """Passports issued by office and regency over a date range, and by day."""
+    return answer(reports.passports(*report_filters(request.args)))
+
+
+def init_app(app):
+    """Register the JSON API and its security scheme in the OpenAPI document."""
+    app.register_api(bp)
+    app.security_schemes = {**(app.security_schemes or {}), **s.SESSION_SCHEME}

@@ -1,0 +1,125 @@
+"""The admin JSON API's queries and answers, declared once: flask-openapi3 validates the
+queries with them and describes the answers in /api/v1/openapi.json."""
+from datetime import date, datetime
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SESSION_SCHEME = {"admin_session": {
+    "type": "apiKey", "in": "cookie", "name": "session",
+    "description": "The console's session cookie: log in at /admin/login (admin or viewer). "
+                   "A branch's sync token opens none of these."}}
+
+
+class DayFigures(BaseModel):
+    office: str
+    day: date = Field(description="the office's local date")
+    booked: int = Field(description="bookings for the day, cancelled ones excepted")
+    check_ins: int = Field(description="tickets that came with a booking")
+    walk_ins_general: int
+    walk_ins_priority: int
+    walk_ins: int
+    served: int = Field(description="tickets finished, any outcome")
+    no_shows: int
+    beyond_quota: int = Field(description="tickets a supervisor issued beyond the day's cap")
+    passports: int = Field(description="passports issued")
+    refusals: int = Field(description="people refused as suspended")
+    tickets: int
+
+
+class SyncHealth(BaseModel):
+    last_seen_at: Optional[datetime] = Field(description="UTC; last request from the branch")
+    minutes_since_seen: Optional[int]
+    cursor: int
+    events: int
+    backlog: Optional[int] = Field(description="events waiting at the branch, as it said")
+    quarantined: int
+    open_conflicts: int
+    reported_at: Optional[datetime]
+    last_run_ok: Optional[bool]
+    reconciled: Optional[bool] = Field(description="false: the last reconcile failed")
+    last_error: Optional[str]
+    clock_drift: Optional[float] = Field(description="central's clock minus the branch's, s")
+    silent: bool = Field(description="not heard from for more than ADMIN_SILENT_MINUTES")
+    reconcile_failed: bool
+    run_failed: bool
+    clock_off: bool = Field(description="drift beyond ADMIN_DRIFT_WARN_SECONDS")
+
+
+class NetworkRow(DayFigures, SyncHealth):
+    name: str
+    quota: int
+    timezone: str
+
+
+class NetworkOut(BaseModel):
+    offices: list[NetworkRow]
+    totals: dict[str, int]
+
+
+class OfficeDayQuery(BaseModel):
+    office: str = Field(max_length=8, description="office code, e.g. SRG")
+    day: Optional[date] = Field(None, description="default: the office's today")
+    q: str = Field("", max_length=40, description="ticket number (prefix) or a 16-digit NIK")
+
+
+class TicketOut(BaseModel):
+    number: str
+    lane: Optional[str]
+    nik: Optional[str] = Field(description="masked (3604********0001) for a viewer")
+    regency: Optional[str]
+    reason: Optional[str]
+    status: str
+    outcome: Optional[str]
+    counter: Optional[str]
+    booking_code: Optional[str]
+    beyond_quota: bool
+    override_staff: Optional[str]
+    recalls: int
+
+
+class RefusalOut(BaseModel):
+    nik: str = Field(description="masked for a viewer")
+    suspension_ends_on: date
+
+
+class OfficeDayOut(DayFigures):
+    name: str
+    quota: int
+    people: int = Field(description="distinct NIKs among the tickets")
+    passports_by_regency: dict[str, int]
+    health: SyncHealth
+    tickets_found: int
+    ticket_list: list[TicketOut] = Field(description="the first 500 that match")
+    refusal_list: list[RefusalOut]
+
+
+class PassportsQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Optional[date] = Field(None, alias="from", description="first day (default: the "
+                                  "1st of this month)")
+    to: Optional[date] = Field(None, description="last day, inclusive (default: today)")
+    office: Optional[str] = Field(None, max_length=8)
+    regency: Optional[str] = Field(None, pattern=r"^\d{4}$")
+
+
+class PassportRow(BaseModel):
+    office: str
+    office_name: str
+    regency: str
+    regency_name: str
+    passports: int
+
+
+class PassportsOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    office: Optional[str]
+    regency: Optional[str]
+    total: int
+    rows: list[PassportRow] = Field(description="one per office x regency with passports")
+    by_regency: dict[str, int]
+    by_day: dict[str, int] = Field(description="every day of the range, ISO date -> count")

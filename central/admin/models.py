@@ -1,0 +1,50 @@
+"""The admin console's own tables: accounts, failed logins, the audit log, decisions.
+
+The audit log is append-only: no code path updates or deletes its rows, and
+the database itself refuses to (triggers made by migration 030).
+"""
+from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
+                    TextField)
+
+from ..merged import Conflict
+from ..models import BaseModel, utcnow
+
+
+class AdminAccount(BaseModel):
+    """Someone who may open the console: a viewer reads, an admin also acts."""
+    username = CharField(max_length=150, unique=True)
+    password_hash = CharField()
+    role = CharField(max_length=8)                  # admin | viewer
+    disabled = BooleanField(default=False)
+    session_version = IntegerField(default=0)       # bumped on logout/disable (sync.logins)
+    created_at = DateTimeField(default=utcnow)
+
+
+class AdminLoginFailure(BaseModel):
+    """A wrong password (or unknown name) at /admin/login (sync.logins.LoginGuard)."""
+    username = CharField(max_length=150, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(index=True)
+
+
+class AuditEntry(BaseModel):
+    """One admin action: who, when, what (action, subject, detail) and why."""
+    at = DateTimeField(default=utcnow, index=True)
+    actor = CharField(max_length=160, index=True)   # an admin's username, or cli:<os user>
+    action = CharField(max_length=40, index=True)   # e.g. suspension.issued
+    subject = CharField(max_length=160, index=True)  # e.g. suspension:12, office:SRG
+    detail = TextField(default="{}")                # JSON: the values the action set
+    reason = TextField(default="")
+
+
+class ConflictDecision(BaseModel):
+    """How an admin decided a conflict sync found (the conflict row is then resolved)."""
+    conflict = ForeignKeyField(Conflict, unique=True, backref="decisions")
+    decision = CharField(max_length=20)     # accepted_served | data_error | suspended
+    note = TextField(default="")
+    suspension_id = IntegerField(null=True)
+    actor = CharField(max_length=160)
+    at = DateTimeField(default=utcnow)
+
+
+MODELS = [AdminAccount, AdminLoginFailure, AuditEntry, ConflictDecision]

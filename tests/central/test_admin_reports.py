@@ -6,6 +6,7 @@ import io
 import json
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,15 +18,15 @@ from central.merged import OfficeSync, ReceivedEvent
 from central.models import Booking, Office
 from central.tokens import issue_token
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
-TODAY = NOW.astimezone(ZoneInfo("Asia/Jakarta")).date()
-YESTERDAY = TODAY - timedelta(days=1)
 
 
 @pytest.fixture
 def network(app, client, clock):
-    """SRG and CLG with bookings and pushed events; yields the SRG booking checked in."""
-    clock.now = NOW
+    """SRG and CLG with bookings and pushed events; their sync tokens."""
+    # Central notes when a branch was last heard from by the real clock: so does this test.
+    clock.now = datetime.now(timezone.utc).replace(microsecond=0)
+    TODAY = clock.now.astimezone(ZoneInfo("Asia/Jakarta")).date()
+    YESTERDAY = TODAY - timedelta(days=1)
     with db.connection_context():
         tokens = {code: issue_token(code) for code in ("SRG", "CLG")}
         srg = Office.get(Office.code == "SRG")
@@ -63,7 +64,7 @@ def network(app, client, clock):
     push(client, tokens["CLG"], "CLG", clg.ticket(TODAY, "A001", nik(13, "3673")))
     make_account("vera", "viewer")
     log_in(client, "vera")
-    return tokens
+    return SimpleNamespace(tokens=tokens, now=clock.now, today=TODAY, yesterday=YESTERDAY)
 
 
 def figures_from_events(office, day):
@@ -82,10 +83,10 @@ def test_network_today_counts_each_office_on_its_day(client, network):
     assert {k: srg[k] for k in ("day", "booked", "quota", "tickets", "check_ins",
                                 "walk_ins_general", "walk_ins_priority", "served", "no_shows",
                                 "beyond_quota", "passports", "refusals")} == {
-        "day": TODAY.isoformat(), "booked": 2, "quota": 140, "tickets": 7, "check_ins": 1,
+        "day": network.today.isoformat(), "booked": 2, "quota": 140, "tickets": 7, "check_ins": 1,
         "walk_ins_general": 5, "walk_ins_priority": 1, "served": 6, "no_shows": 1,
         "beyond_quota": 1, "passports": 5, "refusals": 1}
-    assert srg["passports"] == sum(figures_from_events("SRG", TODAY).values())
+    assert srg["passports"] == sum(figures_from_events("SRG", network.today).values())
     assert (srg["backlog"], srg["silent"], srg["minutes_since_seen"]) == (0, False, 0)
     assert (rows["CLG"]["tickets"], rows["CLG"]["passports"], rows["CLG"]["booked"]) == (1, 1, 0)
     totals = client.get("/api/v1/admin/network").get_json()["totals"]
@@ -97,9 +98,10 @@ def test_network_today_counts_each_office_on_its_day(client, network):
 
 def test_a_silent_branch_and_a_failed_reconcile_stand_out(client, network):
     with db.connection_context():
-        OfficeSync.update(last_seen_at=NOW.replace(tzinfo=None) - timedelta(minutes=61)).where(
-            OfficeSync.office == "CLG").execute()
-    client.post("/api/v1/sync/report", headers={"Authorization": f"Bearer {network['SRG']}"},
+        seen = network.now.replace(tzinfo=None) - timedelta(minutes=61)
+        OfficeSync.update(last_seen_at=seen).where(OfficeSync.office == "CLG").execute()
+    srg_token = {"Authorization": f"Bearer {network.tokens['SRG']}"}
+    client.post("/api/v1/sync/report", headers=srg_token,
                 json={"ok": False, "reconciled": False, "error": "reconcile: 1 day(s) still "
                       "differ", "clock_drift": 400})
     rows = {r["office"]: r for r in client.get("/api/v1/admin/network").get_json()["offices"]}
@@ -115,12 +117,12 @@ def test_a_silent_branch_and_a_failed_reconcile_stand_out(client, network):
 
 
 def test_office_day_shows_tickets_searchable_by_number_or_nik_and_refusals(client, network):
-    day = client.get(f"/api/v1/admin/office-day?office=SRG&day={YESTERDAY}").get_json()
+    day = client.get(f"/api/v1/admin/office-day?office=SRG&day={network.yesterday}").get_json()
     assert (day["tickets"], day["served"], day["passports"], day["people"]) == (4, 4, 3, 4)
     assert day["passports_by_regency"] == {"3601": 2, "3602": 1}
-    assert day["passports_by_regency"] == figures_from_events("SRG", YESTERDAY)
+    assert day["passports_by_regency"] == figures_from_events("SRG", network.yesterday)
     today = client.get("/api/v1/admin/office-day?office=srg").get_json()
-    assert today["passports_by_regency"] == figures_from_events("SRG", TODAY) == {
+    assert today["passports_by_regency"] == figures_from_events("SRG", network.today) == {
         "3601": 2, "3602": 2, "3673": 1}
     assert [t["number"] for t in today["ticket_list"]] == ["A001", "A002", "A003", "A004", "A005",
                                                       "B001", "P001"]
@@ -135,16 +137,17 @@ def test_office_day_shows_tickets_searchable_by_number_or_nik_and_refusals(clien
 
 
 def test_passports_by_regency_page_json_and_csv_agree_with_the_events(client, network):
-    query = f"from={YESTERDAY}&to={TODAY}"
+    query = f"from={network.yesterday}&to={network.today}"
     report = client.get(f"/api/v1/admin/passports?{query}").get_json()
     assert [(r["office"], r["regency"], r["passports"]) for r in report["rows"]] == [
         ("CLG", "3673", 1), ("SRG", "3601", 4), ("SRG", "3602", 3), ("SRG", "3673", 1)]
-    expected = (figures_from_events("SRG", TODAY) + figures_from_events("SRG", YESTERDAY)
-                + figures_from_events("CLG", TODAY))
+    expected = (figures_from_events("SRG", network.today)
+                + figures_from_events("SRG", network.yesterday)
+                + figures_from_events("CLG", network.today))
     assert report["by_regency"] == dict(expected) and report["total"] == 9
-    assert report["by_day"] == {YESTERDAY.isoformat(): 3, TODAY.isoformat(): 6}
+    assert report["by_day"] == {network.yesterday.isoformat(): 3, network.today.isoformat(): 6}
     only = client.get(f"/api/v1/admin/passports?{query}&office=SRG&regency=3602").get_json()
-    assert (only["total"], only["by_day"][TODAY.isoformat()]) == (3, 2)
+    assert (only["total"], only["by_day"][network.today.isoformat()]) == (3, 2)
     response = client.get(f"/admin/reports/passports.csv?{query}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -161,7 +164,7 @@ def test_passports_by_regency_page_json_and_csv_agree_with_the_events(client, ne
 
 
 def test_bad_report_ranges_are_refused_with_a_message(client, network):
-    backwards = client.get(f"/admin/passports?from={TODAY}&to={YESTERDAY}")
+    backwards = client.get(f"/admin/passports?from={network.today}&to={network.yesterday}")
     assert backwards.status_code == 400
     assert "sebelum tanggal mulai" in backwards.get_data(as_text=True)
     bad = client.get("/admin/reports/passports.csv?from=30-11-2026&to=2026-11-30")

@@ -5,12 +5,12 @@ The console's pages and the CLI (`office add|update`, `suspend`,
 `actor` is an admin's username or cli:<os user>.
 """
 from sync.database import write_transaction
-from sync.errors import Invalid
+from sync.errors import Conflict as Refused, Invalid
 from sync.i18n import _
 
 from ..booking import cancel_as_admin
 from ..db import db
-from ..models import Office
+from ..models import Office, Suspension
 from ..offices import office_dict, save_office
 from ..suspensions import issue_suspension, lift_suspension, suspension_dict
 from . import audit
@@ -45,6 +45,9 @@ def lift_suspension_audited(actor, suspension_id, reason, now):
     if not (reason or "").strip():
         raise Invalid(_("Say why the suspension is lifted early."))
     with write_transaction(db):
+        lifted = Suspension.get_or_none(Suspension.id == suspension_id)
+        if lifted is not None and lifted.lifted_at is not None:
+            raise Refused(_("Suspension %(id)s was lifted already.", id=suspension_id))
         suspension = lift_suspension(suspension_id, now)
         audit.record(actor, "suspension.lifted", f"suspension:{suspension.id}", reason,
                      nik=suspension.nik, ends_on=suspension.ends_on)

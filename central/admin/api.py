@@ -15,11 +15,13 @@ from sync.webapp import ErrorOut
 from ..models import Office
 from ..offices import clock_now, get_office, local_today
 from ..tokens import Unauthorized
-from . import api_schemas as s, reports
+from ..booking import booking_dict
+from . import api_schemas as s, decisions, reports, suspension_pages
+from .booking_history import find_bookings, history
 from .passport_pages import report_filters
 from .accounts import current_account
 from .reports import network_today, office_day_report, ticket_dict, totals
-from .web import nik_filter
+from .web import nik_filter, niks_in_filter
 
 bp = APIBlueprint("admin_api", __name__, url_prefix="/api/v1/admin",
                   abp_tags=[Tag(name="admin", description="The admin console's reports "
@@ -75,6 +77,39 @@ def office_day(query: s.OfficeDayQuery):
 def passports(query: s.PassportsQuery):
     """Passports issued by office and regency over a date range, and by day."""
     return answer(reports.passports(*report_filters(request.args)))
+
+
+@bp.get("/conflicts", responses={"200": s.ConflictsOut})
+def conflicts(query: s.ConflictsQuery):
+    """Conflicts waiting for a decision (oldest first), or decided ones (newest first)."""
+    rows, total = decisions.conflicts(query.status, (query.office or "").upper() or None,
+                                      query.kind, query.page)
+    made = decisions.decisions_of(rows)
+    return answer({"total": total, "page": query.page,
+                   "conflicts": [decisions.conflict_dict(c, made.get(c.id), niks_in_filter)
+                                 for c in rows]})
+
+
+@bp.get("/suspensions", responses={"200": s.SuspensionsOut})
+def suspensions(query: s.NikQuery):
+    """The suspensions of a NIK, or the latest ones; newest first."""
+    day = suspension_pages.today()
+    rows = suspension_pages.find(suspension_pages.typed_nik(query.nik))
+    return answer({"suspensions": [
+        {"id": x.id, "nik": nik_filter(x.nik), "reason": niks_in_filter(x.reason),
+         "starts_on": x.starts_on, "ends_on": x.ends_on,
+         "state": suspension_pages.state_of(x, day), "created_at": x.created_at,
+         "lifted_at": x.lifted_at} for x in rows]})
+
+
+@bp.get("/bookings", responses={"200": s.BookingsOut})
+def bookings(query: s.BookingQuery):
+    """Bookings by code or NIK, each with its history."""
+    return answer({"bookings": [
+        {**booking_dict(b), "nik": nik_filter(b.nik),
+         "history": [{**step, "detail": niks_in_filter(step["detail"])}
+                     for step in history(b)]}
+        for b in find_bookings(query.q)]})
 
 
 def init_app(app):

@@ -1,7 +1,7 @@
 """The admin JSON API's queries and answers, declared once: flask-openapi3 validates the
 queries with them and describes the answers in /api/v1/openapi.json."""
 from datetime import date, datetime
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -123,3 +123,84 @@ class PassportsOut(BaseModel):
     rows: list[PassportRow] = Field(description="one per office x regency with passports")
     by_regency: dict[str, int]
     by_day: dict[str, int] = Field(description="every day of the range, ISO date -> count")
+
+
+class ConflictsQuery(BaseModel):
+    status: Literal["open", "decided"] = "open"
+    office: Optional[str] = Field(None, max_length=8)
+    kind: Optional[str] = Field(None, max_length=32)
+    page: int = Field(1, ge=1, le=100_000)
+
+
+class DecisionOut(BaseModel):
+    decision: str = Field(description="accepted_served | data_error | suspended")
+    note: str
+    by: str
+    at: datetime
+    suspension_id: Optional[int]
+
+
+class ConflictOut(BaseModel):
+    id: int
+    office: str
+    day: date
+    kind: str
+    subject: str = Field(description="ticket number, NIK (masked for a viewer) or booking code")
+    detail: str
+    status: str = Field(description="open | resolved")
+    created_at: datetime
+    resolved_at: Optional[datetime]
+    decision: Optional[DecisionOut]
+
+
+class ConflictsOut(BaseModel):
+    total: int
+    page: int
+    conflicts: list[ConflictOut] = Field(description="open: oldest first; decided: newest first")
+
+
+class NikQuery(BaseModel):
+    nik: Optional[str] = Field(None, max_length=20, description="16 digits; none: the latest")
+
+
+class SuspensionOut(BaseModel):
+    id: int
+    nik: str = Field(description="masked for a viewer")
+    reason: str
+    starts_on: date
+    ends_on: date
+    state: str = Field(description="active | upcoming | ended | lifted")
+    created_at: datetime
+    lifted_at: Optional[datetime]
+
+
+class SuspensionsOut(BaseModel):
+    suspensions: list[SuspensionOut]
+
+
+class BookingQuery(BaseModel):
+    q: str = Field(min_length=1, max_length=40, description="booking code or 16-digit NIK")
+
+
+class HistoryStep(BaseModel):
+    at: datetime = Field(description="UTC; check-in and service times are the branch's clock")
+    what: str
+    where: Optional[str]
+    detail: str
+    by: Optional[str]
+
+
+class BookingFound(BaseModel):
+    code: str
+    office: str
+    date: date
+    hour: int
+    nik: str = Field(description="masked for a viewer")
+    name: str
+    purpose: str
+    status: str
+    history: list[HistoryStep]
+
+
+class BookingsOut(BaseModel):
+    bookings: list[BookingFound]

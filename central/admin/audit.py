@@ -32,7 +32,7 @@ ACTIONS = {
 PER_PAGE = 100
 
 
-def record(actor, action, subject, reason="", **detail):
+def record(actor, action, subject, reason="", /, **detail):
     """Append one entry (call it inside the action's transaction); the entry."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")

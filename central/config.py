@@ -10,6 +10,7 @@ from sync.websecurity import WebDefaults
 
 class Defaults(WebDefaults):
     DATABASE_URL: Optional[str] = None   # default: sqlite:///<instance>/central.db
+    REPLICA_URL: Optional[str] = None    # a streaming replica: reports and calendars read it
     TIMEZONE = "Asia/Jakarta"    # for offices created without one
     BOOKING_WINDOW_DAYS = 30
     SYNC_MAX_BATCH_EVENTS = 1000

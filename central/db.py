@@ -1,10 +1,11 @@
-"""Central's database: one DatabaseProxy, bound per app from its URL."""
-from peewee import DatabaseProxy
-
+"""Central's database: one proxy, bound per app from its URL, and the read replica
+that reports and the booking calendar read when REPLICA_URL names one (see
+sync.database.ReadRoutingProxy: `with reading(): ...` or `@reading()`)."""
 from sync.backup import add_backup_commands
-from sync.database import bind_flask_app, upgrade
+from sync.database import ReadRoutingProxy, bind_flask_app, open_database, pooled, upgrade
 
-db = DatabaseProxy()
+db = ReadRoutingProxy()
+reading = db.reading
 
 
 # `migrations` is imported late: its scripts import the models, which import `db`.
@@ -15,6 +16,9 @@ def init_app(app):
     # Central's sorts are bounded (a digest covers at most 92 days); the branch keeps
     # temp files: its nightly digest may sort a whole backlog.
     bind_flask_app(app, db, migrations, temp_store="memory")
+    replica = app.config.get("REPLICA_URL")
+    db.replica = open_database(pooled(replica)) if replica else None
+    app.teardown_request(lambda exc: db.close_replica())
     add_backup_commands(app)
 
 

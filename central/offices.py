@@ -12,7 +12,7 @@ from peewee import fn
 from sync.database import write_transaction
 
 from .changes import record_change
-from .db import db
+from .db import db, reading
 from .errors import Invalid, NotFound
 from .models import Booking, Office
 
@@ -94,8 +94,10 @@ def booked_by_hour(office, day):
     return {row.hour: row.n for row in query}
 
 
+@reading()
 def slots_view(office, day, bookable):
-    """The day's slots with places taken and still available."""
+    """The day's slots with places taken and still available (the booking calendar: read
+    from the replica when there is one; the booking itself counts on the primary)."""
     taken = booked_by_hour(office, day)
     left_today = max(0, office.daily_quota - sum(taken.values()))
     slots = []

@@ -2,7 +2,9 @@
 
 Every figure is counted from the merged tables, which central.merging folds
 from the events received (and only from them): a late batch after an outage
-changes the figures of the days it brings, and nothing else.
+changes the figures of the days it brings, and nothing else. The reports read the
+replica when there is one (`reading`): a few seconds old is fine there. The open
+conflicts are what an admin acts on, so they are read where the decision is written.
 """
 from peewee import fn
 
@@ -10,7 +12,7 @@ from sync.database import write_transaction
 
 from .bulk import select_rows
 from .conflicts import BOOKED
-from .db import db
+from .db import db, reading
 from .merged import (BranchReport, Conflict, MergedRefusal, MergedTicket, OfficeSync,
                      PassportTally, QuarantinedEvent)
 from .models import Office, utcnow
@@ -36,6 +38,7 @@ REFUSALS_SQL = ("SELECT office, COUNT(*) FROM merged_refusal WHERE day = {} "
                 "AND office IN {} GROUP BY office")
 
 
+@reading()
 def day_figures(days):
     """{office code: figures} for `days` ({date: [office codes]}; each office its own day)."""
     figures = {}
@@ -55,6 +58,7 @@ def day_figures(days):
     return figures
 
 
+@reading()
 def office_day(office, day):
     """One office's day: the figures above, the quota, people (a NIK counts once) and
     passports by regency."""
@@ -68,6 +72,7 @@ def office_day(office, day):
                 .order_by(PassportTally.regency).tuples())}
 
 
+@reading()
 def refusals(office, day):
     """The NIKs the office refused as suspended that day, in the order received."""
     return list(MergedRefusal.select().where(MergedRefusal.office == office,
@@ -75,6 +80,7 @@ def refusals(office, day):
                 .order_by(MergedRefusal.id))
 
 
+@reading()
 def sync_health(now=None):
     """Per office: last heard from, cursor, backlog it reported, quarantined, open
     conflicts, and what its job said of its last run (outcome, reconcile, clock drift)."""

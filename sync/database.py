@@ -6,10 +6,11 @@ numbers must survive a power cut).
 """
 import importlib
 import pkgutil
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from peewee import PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
@@ -27,6 +28,51 @@ def open_database(url, **pragmas):
     if url.startswith("sqlite"):
         return db_url.connect(url, pragmas={**SQLITE_PRAGMAS, **pragmas}, timeout=30)
     return db_url.connect(url)
+
+
+class ReadRoutingProxy(DatabaseProxy):
+    """A DatabaseProxy that is the primary database, except on a thread inside
+    `reading()`, where it is the read replica (when one is configured).
+
+    The one routing rule: what a report or a calendar shows may be a few seconds
+    old, so it enters reading(); everything else (every write, the quota check
+    before a booking, a page that must show what was just done) never does and
+    reads the primary. Inside the primary's own transaction reading() stays on
+    the primary, so a transaction never mixes two databases. A write that strays
+    into reading() fails on the replica (it is read-only) instead of going unseen.
+    """
+    __slots__ = ("obj", "_callbacks", "_Model", "replica", "_routes")
+
+    def __init__(self):
+        super().__init__()
+        self.replica = None
+        self._routes = threading.local()
+
+    def __getattr__(self, attr):
+        if attr in ("replica", "_routes"):    # slots not set yet (during __init__)
+            raise AttributeError(attr)
+        routed = getattr(self._routes, "database", None)
+        return getattr(routed, attr) if routed is not None else super().__getattr__(attr)
+
+    @contextmanager
+    def reading(self, fresh=False):
+        """Reads in this block (this thread) go to the replica, unless `fresh` is asked
+        for, no replica is configured, or a primary transaction is open."""
+        if (fresh or self.replica is None or getattr(self._routes, "database", None)
+                or self.obj.in_transaction()):
+            yield
+            return
+        self.replica.connect(reuse_if_open=True)
+        self._routes.database = self.replica
+        try:
+            yield
+        finally:
+            self._routes.database = None
+
+    def close_replica(self):
+        """End of a request: hand the replica connection back to its pool."""
+        if self.replica is not None and not self.replica.is_closed():
+            self.replica.close()
 
 
 def is_sqlite(db):

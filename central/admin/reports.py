@@ -8,7 +8,7 @@ from flask import current_app
 from sync.regions import regency_name
 
 from ..bulk import select_rows
-from ..db import db
+from ..db import db, reading
 from ..merged import MergedTicket
 from ..models import Office, naive_utc
 from ..offices import local_today
@@ -20,6 +20,7 @@ FIGURES = ("booked", "check_ins", "walk_ins_general", "walk_ins_priority", "serv
 MAX_RANGE_DAYS = 731      # passports by regency: two years at most in one request
 
 
+@reading()
 def network_today(now):
     """One row per office, each on its own local today: figures and sync health."""
     offices = list(Office.select().order_by(Office.code))
@@ -48,6 +49,7 @@ def totals(rows):
     return {name: sum(row[name] for row in rows) for name in FIGURES + ("quota",)}
 
 
+@reading()
 def office_day_report(office, day, now, search=""):
     """An office's day: figures, sync health, tickets (searched by number or NIK), refusals."""
     health = next(h for h in sync_health(naive_utc(now)) if h["office"] == office.code)
@@ -80,6 +82,7 @@ def ticket_dict(ticket, show_nik):
 
 # --- passports by regency ---------------------------------------------------------------
 
+@reading()
 def passports(first, last, office=None, regency=None):
     """Passports issued from `first` to `last` (inclusive), optionally of one office and
     one regency: rows by office and regency, totals by regency and by day."""

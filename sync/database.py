@@ -185,8 +185,32 @@ def add_missing_columns(db, migrator, table, **fields):
     """
     from playhouse.migrate import migrate as run
     present = {column.name for column in db.get_columns(table)}
-    run(*[migrator.add_column(table, name, field)
-          for name, field in fields.items() if name not in present])
+    missing = {name: field for name, field in fields.items() if name not in present}
+    for name, field in list(missing.items()):
+        if is_sqlite(db) and not field.null and _constant(field.default):
+            _add_not_null_sqlite(db, table, name, field)
+            del missing[name]
+    run(*[migrator.add_column(table, name, field) for name, field in missing.items()])
+
+
+def _constant(value):
+    return isinstance(value, (str, int, float)) and not callable(value)
+
+
+def _add_not_null_sqlite(db, table, name, field):
+    """SQLite adds a NOT NULL column with a constant default in place. (playhouse adds it
+    nullable, then rebuilds the table to make it NOT NULL, which fails once rows of
+    another table reference this one: dropping the old table breaks their foreign keys.)"""
+    ctx = db.get_sql_context()
+    kind = ctx.sql(field.ddl_datatype(ctx)).query()[0]
+    default = field.db_value(field.default)
+    literal = ("'" + default.replace("'", "''") + "'" if isinstance(default, str)
+               else str(int(default) if isinstance(default, bool) else default))
+    db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind} NOT NULL '
+                   f"DEFAULT {literal}")
+    if field.index or field.unique:
+        db.execute_sql(f'CREATE {"UNIQUE " if field.unique else ""}INDEX IF NOT EXISTS '
+                       f'"{table}_{name}" ON "{table}" ("{name}")')
 
 
 def upgrade(proxy, migrations):

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from peewee import IntegrityError
 
 from sync.database import is_postgres, write_transaction
+from sync.i18n import _, format_day, format_hour
 from sync.nik import InvalidNik, parse_nik
 from sync.regions import regency_name
 
@@ -17,7 +18,7 @@ from .db import db
 from .errors import (DuplicateBooking, Forbidden, Invalid, NotCancellable, NotFound,
                      QuotaFull, SlotFull, WrongOffice)
 from .models import Booking, Office, naive_utc
-from .offices import (booked_by_hour, day_closed_reason, get_office, local_time, local_today,
+from .offices import (booked_by_hour, day_closed_reason, get_office, hour_begun, local_today,
                       office_serving_regency)
 from .signing import booking_pass
 from .suspensions import refuse_if_suspended
@@ -51,15 +52,22 @@ def office_counting_transaction(office_code):
         yield query.get()
 
 
-def refuse_if_full(office, day, hour):
-    """Raise QuotaFull or SlotFull when no place is left at `hour` on `day`."""
+def refuse_if_full(office, day, hour, moving=None):
+    """Raise QuotaFull or SlotFull when no place is left at `hour` on `day`.
+
+    `moving`: a booking of the office that would move there; its own place does not count.
+    """
     taken = booked_by_hour(office, day)
+    if moving is not None and moving.date == day:
+        taken[moving.hour] -= 1
     if sum(taken.values()) >= office.daily_quota:
-        raise QuotaFull(f"All {office.daily_quota} online places at {office.name} on {day} "
-                        "are taken; please choose another day.")
+        raise QuotaFull(_("All %(quota)s online places at %(office)s on %(day)s are taken; "
+                          "please choose another day.", quota=office.daily_quota,
+                          office=office.name, day=format_day(day)))
     if taken.get(hour, 0) >= office.slot_capacity:
-        raise SlotFull(f"The {hour:02d}:00 slot at {office.name} on {day} is full; "
-                       "please choose another hour.")
+        raise SlotFull(_("The %(hour)s slot at %(office)s on %(day)s is full; please choose "
+                         "another hour.", hour=format_hour(hour, office.timezone),
+                         office=office.name, day=format_day(day)))
 
 
 def create_booking(request, now):
@@ -77,7 +85,7 @@ def create_booking(request, now):
             return _insert(office, request, nik.value, now)
     except IntegrityError:
         # booking_one_active_per_nik: the same NIK booked at another office meanwhile.
-        raise DuplicateBooking("This NIK already has an active booking.") from None
+        raise DuplicateBooking(_("This NIK already has an active booking.")) from None
 
 
 def check_applicant(office, request, now):
@@ -107,12 +115,13 @@ def check_day_and_hour(office, day, hour, now):
     if reason:
         raise Invalid(reason, fields={"date": reason})
     if hour not in office.hours:
-        starts = ", ".join(f"{h:02d}:00" for h in office.hours)
-        reason = f"{hour:02d}:00 is not a slot at {office.name}; slots start at {starts}."
+        starts = ", ".join(format_hour(h, office.timezone) for h in office.hours)
+        reason = _("%(hour)s is not a slot at %(office)s; slots start at %(starts)s.",
+                   hour=format_hour(hour, office.timezone), office=office.name, starts=starts)
         raise Invalid(reason, fields={"hour": reason})
-    local = local_time(office, now)
-    if day == local.date() and hour <= local.hour:
-        reason = f"The {hour:02d}:00 slot today has already started; please choose a later one."
+    if hour_begun(office, day, hour, now):
+        reason = _("The %(hour)s slot today has already started; please choose a later one.",
+                   hour=format_hour(hour, office.timezone))
         raise Invalid(reason, fields={"hour": reason})
 
 
@@ -122,9 +131,10 @@ def refuse_wrong_office(office, nik, purpose):
         return
     serving = office_serving_regency(nik.regency)
     if serving is not None and serving.code != office.code:
-        raise WrongOffice(f"Hajj applicants from {regency_name(nik.regency)} are served by "
-                          f"{serving.name} ({serving.code}); please book there.",
-                          office=serving.code)
+        raise WrongOffice(_("Hajj applicants from %(regency)s are served by %(office)s "
+                            "(%(code)s); please book there.", regency=regency_name(nik.regency),
+                            office=serving.name, code=serving.code),
+                          office=serving.code, office_name=serving.name)
 
 
 def expire_past_bookings(nik, now):
@@ -144,12 +154,16 @@ def refuse_duplicate(nik, now):
     A booking whose day has passed does not count: it expires at the next attempt.
     """
     # Only the columns the answer needs: this runs on every attempt, hot in a rush.
-    for active in (Booking.select(Booking.date, Booking.hour, Office.name, Office.timezone)
+    for active in (Booking.select(Booking.code, Booking.date, Booking.hour, Office.name,
+                                  Office.timezone)
                    .join(Office).where(Booking.nik == nik, Booking.status == Booking.ACTIVE)):
         if active.date >= local_today(active.office, now):
             raise DuplicateBooking(
-                f"This NIK already has a booking at {active.office.name} on {active.date} at "
-                f"{active.hour:02d}:00. Cancel it first to book another time.")
+                _("This NIK already has booking %(code)s at %(office)s on %(day)s at %(hour)s. "
+                  "Cancel or move it to book another time.", code=active.code,
+                  office=active.office.name, day=format_day(active.date),
+                  hour=format_hour(active.hour, active.office.timezone)),
+                existing_code=active.code)
 
 
 def new_code(office):
@@ -179,16 +193,34 @@ def get_booking(code):
     booking = (Booking.select(Booking, Office).join(Office)
                .where(Booking.code == code.strip().upper()).first())
     if booking is None:
-        raise NotFound(f"There is no booking with code {code!r}.")
+        raise NotFound(_("There is no booking with code %(code)s.", code=code))
     return booking
+
+
+def lookup_booking(code, nik):
+    """The booking with `code` if `nik` is its own; one answer for a wrong code and a wrong
+    NIK (404), so a lookup tells nobody which codes exist."""
+    try:
+        booking = get_booking(code)
+    except NotFound:
+        booking = None
+    if booking is None or booking.nik != "".join((nik or "").split()):
+        raise NotFound(_("There is no booking with this code and NIK; check both and try "
+                         "again."))
+    return booking
+
+
+def refuse_unless_owner(booking, nik):
+    """Only the person whose NIK a booking carries may change it (cancel, move)."""
+    if booking.nik != (nik or "").strip():
+        raise Forbidden(_("This NIK does not match the booking; only its owner may change it."))
 
 
 def cancel_booking(code, nik, now):
     """Cancel a booking for the person whose NIK it carries; the place is free again."""
     with write_transaction(db):
         booking = get_booking(code)
-        if booking.nik != nik.strip():
-            raise Forbidden("This NIK does not match the booking; only its owner may cancel it.")
+        refuse_unless_owner(booking, nik)
         return _cancel(booking, now)
 
 
@@ -197,7 +229,7 @@ def cancel_as_admin(code, now):
     with write_transaction(db):
         booking = get_booking(code)
         if booking.status == "cancelled":     # an admin is told, not silently obliged
-            raise NotCancellable(f"Booking {booking.code} is already cancelled.")
+            raise NotCancellable(_("Booking %(code)s is already cancelled.", code=booking.code))
         return _cancel(booking, now)
 
 
@@ -206,12 +238,19 @@ def _cancel(booking, now):
     if booking.status == "cancelled":
         return booking   # cancelling twice is harmless (a retried request)
     if booking.status != Booking.ACTIVE or booking.date < local_today(booking.office, now):
-        raise NotCancellable(f"This booking can no longer be cancelled (status: "
-                             f"{booking.status}, day: {booking.date}).")
+        raise NotCancellable(_("This booking can no longer be cancelled (status: "
+                               "%(status)s, day: %(day)s).", status=status_name(booking),
+                               day=format_day(booking.date)))
     booking.status, booking.cancelled_at = "cancelled", naive_utc(now)
     booking.save()
     record_change("booking", booking.code, booking_dict(booking), office=booking.office.code)
     return booking
+
+
+def status_name(booking):
+    """The booking's status in words: "booked" -> "aktif"."""
+    return {"booked": _("booked"), "cancelled": _("cancelled"), "checked_in": _("checked in"),
+            "served": _("served"), "expired": _("expired")}.get(booking.status, booking.status)
 
 
 def _parse_nik(text, today):

@@ -45,6 +45,7 @@ def office_options(func):
                      help="How many days ahead people may book."),
         click.option("--regencies", "hajj_regencies",
                      help="Regencies whose hajj applicants it serves, e.g. 3601,3602."),
+        click.option("--address", help="Street address, shown to applicants with a booking."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -83,7 +84,8 @@ def _describe(office):
     d = office_dict(office)
     return (f"{d['name']}, {d['timezone']}, quota {d['daily_quota']}/day, slots "
             f"{d['slot_hours']} x {d['slot_capacity']}, open days {d['open_days']}, "
-            f"window {d['booking_window_days']} days, hajj regencies {d['hajj_regencies']}")
+            f"window {d['booking_window_days']} days, hajj regencies {d['hajj_regencies']}, "
+            f"address {d['address'] or '(none)'}")
 
 
 @click.command("suspend")

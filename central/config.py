@@ -29,12 +29,18 @@ class Defaults(WebDefaults):
     MANIFEST_MAX_BYTES = 32 * 1024 * 1024
 
 
-# The views each limit guards: {endpoint: setting} (sync.ratelimit).
+# The views each limit guards: {endpoint: setting} (sync.ratelimit). The site's forms share
+# the API's budgets: one address gets as many tries through either.
 RATE_LIMITS = {
     "bookings.book": "RATELIMIT_BOOKING",
     "bookings.show_booking": "RATELIMIT_LOOKUP",
     "bookings.cancel": "RATELIMIT_LOOKUP",
     "admin.login": "RATELIMIT_ADMIN_LOGIN",
+    "bookings.reschedule": "RATELIMIT_BOOKING",
+    "site.book_submit": "RATELIMIT_BOOKING",
+    "site.move_submit": "RATELIMIT_BOOKING",
+    "site.lookup_submit": "RATELIMIT_LOOKUP",
+    "site.cancel": "RATELIMIT_LOOKUP",
 }
 
 

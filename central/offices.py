@@ -6,10 +6,12 @@ starts two hours before "today" at Serang.
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
 from flask import current_app
 from peewee import fn
 
 from sync.database import write_transaction
+from sync.i18n import _, format_day, language
 
 from .changes import record_change
 from .db import db, reading
@@ -20,14 +22,14 @@ from .models import Booking, Office
 OCCUPYING = ("booked", "checked_in", "served")
 
 DEMO_OFFICES = {
-    "SRG": {"name": "Kantor Imigrasi Serang", "hajj_regencies": "3601,3602"},
-    "CLG": {"name": "Kantor Imigrasi Cilegon", "hajj_regencies": "3604,3672,3673"},
+    "SRG": {"name": "Kantor Imigrasi Serang", "hajj_regencies": "3601,3602",
+            "address": "Jl. Bhayangkara No. 1, Cipocok Jaya, Kota Serang, Banten"},
+    "CLG": {"name": "Kantor Imigrasi Cilegon", "hajj_regencies": "3604,3672,3673",
+            "address": "Jl. Jenderal Sudirman, Kota Cilegon, Banten"},
 }
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
 EDITABLE = ("name", "timezone", "open_days", "daily_quota", "slot_hours",
-            "slot_capacity", "booking_window_days", "hajj_regencies")
+            "slot_capacity", "booking_window_days", "hajj_regencies", "address")
 
 
 def clock_now():
@@ -51,13 +53,21 @@ def day_closed_reason(office, day, now):
     today = local_today(office, now)
     last = today + timedelta(days=office.booking_window_days)
     if day < today:
-        return f"{day} is in the past (today at {office.name} is {today})."
+        return _("%(day)s is in the past (today at %(office)s is %(today)s).",
+                 day=format_day(day), office=office.name, today=format_day(today))
     if day > last:
-        return (f"Bookings open {office.booking_window_days} days ahead: "
-                f"the last day you can book now is {last}.")
+        return _("Bookings open %(days)s days ahead: the last day you can book now is "
+                 "%(last)s.", days=office.booking_window_days, last=format_day(last))
     if day.isoweekday() not in office.open_weekdays:
-        return f"{office.name} is closed on {WEEKDAYS[day.weekday()]}s."
+        return _("%(office)s is closed on %(weekday)s.", office=office.name,
+                 weekday=format_date(day, "EEEE", locale=language()))
     return None
+
+
+def hour_begun(office, day, hour, now):
+    """Whether the slot `hour` of `day` has begun at the office by `now` (no longer offered)."""
+    local = local_time(office, now)
+    return (day, hour) <= (local.date(), local.hour)
 
 
 def office_dict(office):
@@ -66,14 +76,14 @@ def office_dict(office):
             "open_days": sorted(office.open_weekdays), "daily_quota": office.daily_quota,
             "slot_hours": office.hours, "slot_capacity": office.slot_capacity,
             "booking_window_days": office.booking_window_days,
-            "hajj_regencies": office.regencies}
+            "hajj_regencies": office.regencies, "address": office.address}
 
 
 def get_office(code):
     """The office with `code`, or 404."""
     office = Office.get_or_none(Office.code == code.upper())
     if office is None:
-        raise NotFound(f"There is no office with code {code!r}.")
+        raise NotFound(_("There is no office with code %(code)s.", code=code))
     return office
 
 
@@ -95,18 +105,24 @@ def booked_by_hour(office, day):
 
 
 @reading()
-def slots_view(office, day, bookable):
-    """The day's slots with places taken and still available (the booking calendar: read
-    from the replica when there is one; the booking itself counts on the primary)."""
-    taken = booked_by_hour(office, day)
+def slots_view(office, day, now, taken=None):
+    """The day's slots with places taken and still available at `now`: none on a closed
+    day, none in a slot that has begun (the rules the booking itself applies). The booking
+    calendar: read from the replica when there is one; the booking itself counts on the
+    primary."""
+    taken = booked_by_hour(office, day) if taken is None else taken
+    closed = day_closed_reason(office, day, now)
     left_today = max(0, office.daily_quota - sum(taken.values()))
     slots = []
     for hour in office.hours:
-        free = max(0, office.slot_capacity - taken.get(hour, 0)) if bookable else 0
-        slots.append({"hour": hour, "capacity": office.slot_capacity,
+        begun = hour_begun(office, day, hour, now)
+        free = 0 if closed or begun else max(0, office.slot_capacity - taken.get(hour, 0))
+        slots.append({"hour": hour, "capacity": office.slot_capacity, "begun": begun,
                       "booked": taken.get(hour, 0), "available": min(free, left_today)})
     return {"office": office.code, "date": day.isoformat(), "quota": office.daily_quota,
-            "booked": sum(taken.values()), "bookable": bookable, "slots": slots}
+            "booked": sum(taken.values()), "bookable": closed is None,
+            "available": min(left_today, sum(slot["available"] for slot in slots)),
+            "closed_reason": closed, "slots": slots}
 
 
 def normalise_fields(fields):
@@ -116,18 +132,20 @@ def normalise_fields(fields):
         try:
             ZoneInfo(out["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"Unknown time zone {out['timezone']!r}.") from None
+            raise Invalid(_("Unknown time zone %(zone)s.", zone=out["timezone"])) from None
     for key, low, high in (("open_days", 1, 7), ("slot_hours", 0, 23)):
         if key in out:
             out[key] = _int_list(key, out[key], low, high)
     if "hajj_regencies" in out:
         codes = [c.strip() for c in str(out["hajj_regencies"]).split(",") if c.strip()]
         if any(not (c.isdigit() and len(c) == 4) for c in codes):
-            raise Invalid("Regencies are 4-digit codes separated by commas, e.g. 3601,3602.")
+            raise Invalid(_("Regencies are 4-digit codes separated by commas, e.g. 3601,3602."))
         out["hajj_regencies"] = ",".join(codes)
     for key in ("daily_quota", "slot_capacity", "booking_window_days"):
         if key in out and int(out[key]) < 1:
-            raise Invalid(f"{key} must be at least 1.")
+            raise Invalid(_("%(setting)s must be at least 1.", setting=key))
+    if "address" in out:
+        out["address"] = " ".join(str(out["address"]).split())[:200]
     return out
 
 
@@ -136,9 +154,11 @@ def _int_list(key, value, low, high):
     try:
         numbers = sorted({int(str(v).strip()) for v in items if str(v).strip()})
     except ValueError:
-        raise Invalid(f"{key} must be numbers separated by commas.") from None
+        raise Invalid(_("%(setting)s must be numbers separated by commas.",
+                        setting=key)) from None
     if not numbers or numbers[0] < low or numbers[-1] > high:
-        raise Invalid(f"{key} must list numbers from {low} to {high}.")
+        raise Invalid(_("%(setting)s must list numbers from %(low)s to %(high)s.",
+                        setting=key, low=low, high=high))
     return ",".join(str(n) for n in numbers)
 
 

@@ -52,6 +52,14 @@ class CancelRequest(BaseModel):
     nik: str = Field(description="The NIK the booking was made with")
 
 
+class RescheduleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    nik: str = Field(description="The NIK the booking was made with")
+    date: Date = Field(description="The new day, the office's local date")
+    hour: int = Field(ge=0, le=23, description="The new slot's start, local time")
+
+
 class OfficeOut(BaseModel):
     code: str
     name: str
@@ -62,6 +70,7 @@ class OfficeOut(BaseModel):
     slot_capacity: int
     booking_window_days: int
     hajj_regencies: list[str]
+    address: str = Field("", description="Shown to applicants with their booking")
 
 
 class OfficeList(RootModel[list[OfficeOut]]):
@@ -71,6 +80,7 @@ class OfficeList(RootModel[list[OfficeOut]]):
 class SlotOut(BaseModel):
     hour: int
     capacity: int
+    begun: bool = Field(description="The slot has begun (today): no longer offered")
     booked: int
     available: int
 
@@ -81,6 +91,8 @@ class SlotsOut(BaseModel):
     quota: int
     booked: int
     bookable: bool = Field(description="False for a closed day, a past day or beyond the window")
+    available: int = Field(description="Places still free that day (its open slots, the quota)")
+    closed_reason: Optional[str] = Field(None, description="Why the day cannot be booked")
     slots: list[SlotOut]
 
 

@@ -7,6 +7,7 @@ import calendar
 from datetime import date
 
 from sync.database import write_transaction
+from sync.i18n import _, format_day
 from sync.nik import InvalidNik, parse_nik
 
 from .changes import record_change
@@ -35,10 +36,11 @@ def suspension_dict(suspension):
 def issue_suspension(nik, months, reason, starts_on, now):
     """Suspend `nik` for `months` months from `starts_on`; raises Invalid outside 6..24."""
     if not MIN_MONTHS <= months <= MAX_MONTHS:
-        raise Invalid(f"A suspension lasts from {MIN_MONTHS} months to two years "
-                      f"({MAX_MONTHS} months); {months} months is not allowed.")
+        raise Invalid(_("A suspension lasts from %(min)s months to two years (%(max)s months); "
+                        "%(months)s months is not allowed.", min=MIN_MONTHS, max=MAX_MONTHS,
+                        months=months))
     if not reason.strip():
-        raise Invalid("A suspension needs a reason.")
+        raise Invalid(_("A suspension needs a reason."))
     try:
         nik = parse_nik(nik, starts_on).value
     except InvalidNik as exc:
@@ -56,7 +58,7 @@ def lift_suspension(suspension_id, now):
     with write_transaction(db):
         suspension = Suspension.get_or_none(Suspension.id == suspension_id)
         if suspension is None:
-            raise NotFound(f"There is no suspension {suspension_id}.")
+            raise NotFound(_("There is no suspension %(id)s.", id=suspension_id))
         if suspension.lifted_at is None:
             suspension.lifted_at = naive_utc(now)
             suspension.save()
@@ -76,8 +78,9 @@ def refuse_if_suspended(nik, today, booking_day):
     """Raise Suspended, with the end date, if `nik` is suspended today or on the booked day."""
     suspension = active_suspension(nik, today, booking_day)
     if suspension is not None:
-        ends = suspension.ends_on.isoformat()
-        raise Suspended(f"This NIK is suspended from passport services until {ends}; "
-                        "bookings are possible again after that date.", ends_on=ends)
+        raise Suspended(_("This NIK is suspended from passport services until %(day)s; "
+                          "bookings are possible again after that date.",
+                          day=format_day(suspension.ends_on)),
+                        ends_on=suspension.ends_on.isoformat())
 
 

@@ -7,6 +7,7 @@ and age without asking anyone.
 from dataclasses import dataclass
 from datetime import date
 
+from .i18n import _
 from .regions import PROVINCES, REGENCIES
 
 
@@ -39,16 +40,17 @@ def parse_nik(text, today=None):
     today = today or date.today()
     value = (text or "").strip()
     if not value.isdigit() or not value.isascii():
-        raise InvalidNik("A NIK contains only the digits 0-9.")
+        raise InvalidNik(_("A NIK contains only the digits 0-9."))
     if len(value) != 16:
-        raise InvalidNik(f"A NIK has 16 digits; this one has {len(value)}.")
+        raise InvalidNik(_("A NIK has 16 digits; this one has %(count)s.", count=len(value)))
     province = value[:2]
     if province not in PROVINCES:
-        raise InvalidNik(f"The NIK starts with {province}, which is not a province code.")
+        raise InvalidNik(_("The NIK starts with %(province)s, which is not a province code.",
+                           province=province))
     if value[2:4] == "00" or value[4:6] == "00":
-        raise InvalidNik("The regency and district digits of a NIK cannot be 00.")
+        raise InvalidNik(_("The regency and district digits of a NIK cannot be 00."))
     if value[12:] == "0000":
-        raise InvalidNik("The last four digits of a NIK (the serial) cannot be 0000.")
+        raise InvalidNik(_("The last four digits of a NIK (the serial) cannot be 0000."))
     birth_date, sex = _birth_date(value[6:12], today)
     return Nik(value, province, value[:4], value[:6], birth_date, sex, value[12:])
 
@@ -63,8 +65,9 @@ def _birth_date(ddmmyy, today):
     try:
         born = date(year, month, day)
     except ValueError:
-        raise InvalidNik(f"The birth date in the NIK ({ddmmyy[:2]}-{ddmmyy[2:4]}-{ddmmyy[4:]}) "
-                         "is not a real date.") from None
+        shown = "-".join((ddmmyy[:2], ddmmyy[2:4], ddmmyy[4:]))
+        raise InvalidNik(_("The birth date in the NIK (%(date)s) is not a real date.",
+                           date=shown)) from None
     if born > today:
         born = born.replace(year=born.year - 100)
     return born, sex

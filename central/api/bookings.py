@@ -3,7 +3,9 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from ..booking import booking_answer, booking_dict, cancel_booking, create_booking, get_booking
 from ..offices import clock_now
-from ..schemas import BookingCreated, BookingOut, BookingPath, BookingRequest, CancelRequest, ErrorOut
+from ..reschedule import reschedule_booking
+from ..schemas import (BookingCreated, BookingOut, BookingPath, BookingRequest, CancelRequest,
+                       ErrorOut, RescheduleRequest)
 
 bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
                   abp_tags=[Tag(name="bookings", description="Online bookings of an hour slot")])
@@ -27,3 +29,11 @@ def show_booking(path: BookingPath):
 def cancel(path: BookingPath, body: CancelRequest):
     """Cancel a booking; the NIK must be the booking's own (else 403). The place is freed."""
     return booking_dict(cancel_booking(path.code, body.nik, clock_now()))
+
+
+@bp.post("/<code>/reschedule", responses={200: BookingCreated, **ERRORS})
+def reschedule(path: BookingPath, body: RescheduleRequest):
+    """Move a booking to another free slot of its office in one step (the old place is freed
+    only if the new one is taken); the NIK must be the booking's own. A new pass comes back."""
+    return booking_answer(reschedule_booking(path.code, body.nik, body.date, body.hour,
+                                             clock_now()))

@@ -2,7 +2,7 @@
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..models import Office
-from ..offices import clock_now, day_closed_reason, get_office, office_dict, slots_view
+from ..offices import clock_now, get_office, office_dict, slots_view
 from ..schemas import ErrorOut, OfficeList, OfficePath, SlotsOut, SlotsQuery
 
 bp = APIBlueprint("offices", __name__, url_prefix="/api/v1/offices",
@@ -17,7 +17,6 @@ def list_offices():
 
 @bp.get("/<code>/slots", responses={200: SlotsOut, 404: ErrorOut, 422: ErrorOut})
 def office_slots(path: OfficePath, query: SlotsQuery):
-    """Places taken and available per hour on one of the office's days."""
-    office = get_office(path.code)
-    bookable = day_closed_reason(office, query.date, clock_now()) is None
-    return slots_view(office, query.date, bookable)
+    """Places taken and available per hour on one of the office's days; a closed day and a
+    slot that has begun (today) have none."""
+    return slots_view(get_office(path.code), query.date, clock_now())

@@ -41,8 +41,8 @@ def test_numbers_restart_on_the_next_office_day(branch_app, clock):
 
 
 @pytest.mark.parametrize("nik, message", [
-    ("12345", "16 digits"), ("36040112036500x1", "only the digits"),
-    ("3604019903650001", "not a real date"),
+    ("12345", "16 angka"), ("36040112036500x1", "hanya berisi angka"),
+    ("3604019903650001", "bukan tanggal yang benar"),
 ])
 def test_invalid_nik_is_refused_with_the_reason(branch_app, nik, message):
     with pytest.raises(errors.InvalidNik, match=message):

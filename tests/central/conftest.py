@@ -36,10 +36,13 @@ def runner(app):
 
 @pytest.fixture
 def book(client):
-    """POST a booking with sensible defaults (SRG, Tuesday 09:00); returns the response."""
-    def book(**fields):
+    """POST a booking with sensible defaults (SRG, Tuesday 09:00); returns the response.
+
+    Messages in English (Accept-Language: en), which the tests assert; `language="id"`
+    asks for the default, Bahasa Indonesia."""
+    def book(language="en", **fields):
         body = {"office": "SRG", "date": TUESDAY.isoformat(), "hour": 9,
                 "nik": PANDEGLANG_MAN, "name": "Budi Santoso", "purpose": "general"}
         body.update(fields)
-        return client.post("/api/v1/bookings", json=body)
+        return client.post("/api/v1/bookings", json=body, headers={"Accept-Language": language})
     return book

@@ -60,6 +60,9 @@ def test_invalid_nik_is_explained_with_parse_niks_words(book):
     response = book(nik="3601017202900001")  # a woman born 32 February: 72 - 40
     assert response.status_code == 422
     assert "not a real date" in response.get_json()["fields"]["nik"]
+    response = book(nik="36010117086", language="id")             # the default language
+    assert response.get_json()["fields"]["nik"] == ("NIK terdiri dari 16 angka; NIK ini berisi "
+                                                    "11 angka.")
 
 
 def test_past_day_is_refused(book):
@@ -72,20 +75,23 @@ def test_the_window_ends_thirty_days_ahead(book):
     last = TODAY + timedelta(days=30)            # a Wednesday
     response = book(date=(last + timedelta(days=1)).isoformat())
     assert response.status_code == 422
-    assert f"the last day you can book now is {last}" in response.get_json()["fields"]["date"]
+    assert ("the last day you can book now is Wednesday, 30 December 2026"
+            in response.get_json()["fields"]["date"])
     assert book(date=last.isoformat()).status_code == 201
 
 
 def test_closed_day_is_refused(book):
     response = book(date=SATURDAY.isoformat())
     assert response.status_code == 422
-    assert response.get_json()["fields"]["date"] == "Kantor Imigrasi Serang is closed on Saturdays."
+    assert response.get_json()["fields"]["date"] == "Kantor Imigrasi Serang is closed on Saturday."
+    indonesian = book(date=SATURDAY.isoformat(), language="id").get_json()
+    assert indonesian["fields"]["date"] == "Kantor Imigrasi Serang tutup pada hari Sabtu."
 
 
 def test_an_hour_that_is_not_a_slot_is_refused(book):
     response = book(hour=15)
     assert response.status_code == 422
-    assert "slots start at 08:00, 09:00" in response.get_json()["fields"]["hour"]
+    assert "slots start at 08:00 WIB, 09:00 WIB" in response.get_json()["fields"]["hour"]
 
 
 def test_todays_slot_that_started_is_refused(book, clock):
@@ -148,7 +154,9 @@ def test_one_active_booking_per_nik(client, book):
     first = book().get_json()
     response = book(date="2026-12-02", hour=10)
     assert (response.status_code, response.get_json()["error"]) == (409, "duplicate_booking")
-    assert "Kantor Imigrasi Serang on 2026-12-01 at 09:00" in response.get_json()["message"]
+    assert (f"booking {first['code']} at Kantor Imigrasi Serang on Tuesday, 1 December 2026 at "
+            "09:00 WIB") in response.get_json()["message"]
+    assert response.get_json()["existing_code"] == first["code"]
     assert book(office="CLG").get_json()["error"] == "duplicate_booking"
     client.post(f"/api/v1/bookings/{first['code']}/cancel", json={"nik": PANDEGLANG_MAN})
     assert book(office="CLG").status_code == 201
@@ -175,7 +183,8 @@ def test_a_suspension_blocks_with_its_end_date(book):
     assert response.status_code == 403
     body = response.get_json()
     assert (body["error"], body["ends_on"]) == ("suspended", "2027-05-01")
-    assert "until 2027-05-01" in body["message"]
+    assert "until Saturday, 1 May 2027" in body["message"]
+    assert "sampai Sabtu, 1 Mei 2027" in book(language="id").get_json()["message"]
     assert statuses() == {}
 
 
@@ -197,6 +206,7 @@ def test_hajj_applicants_are_sent_to_the_office_of_their_regency(book):
     body = response.get_json()
     assert (body["error"], body["office"]) == ("wrong_office", "CLG")
     assert "Kota Serang are served by Kantor Imigrasi Cilegon (CLG)" in body["message"]
+    assert body["office_name"] == "Kantor Imigrasi Cilegon"
     assert book(nik=KOTA_SERANG_WOMAN, purpose="general").status_code == 201
 
 

@@ -1,4 +1,5 @@
-"""`flask --app central office add|update`, `suspend`, `lift-suspension`, `demo-data`."""
+"""`flask --app central office add|update`, `suspend`, `lift-suspension`, `demo-data`
+(their refusals in Bahasa Indonesia, the default language)."""
 import sqlite3
 from contextlib import closing
 
@@ -35,7 +36,8 @@ def test_office_add_with_every_setting(runner):
     assert payload == {"code": "TNG", "name": "Kantor Imigrasi Tangerang",
                        "timezone": "Asia/Jakarta", "open_days": [1, 2, 3, 4, 5, 6],
                        "daily_quota": 90, "slot_hours": [8, 9, 10], "slot_capacity": 30,
-                       "booking_window_days": 14, "hajj_regencies": ["3603", "3671"]}
+                       "booking_window_days": 14, "hajj_regencies": ["3603", "3671"],
+                       "address": ""}
 
 
 def test_office_add_refusals(runner):
@@ -43,9 +45,9 @@ def test_office_add_refusals(runner):
     assert result.exit_code == 1
     assert "Office SRG exists; use `office update`" in result.output
     result = runner.invoke(args=["office", "add", "X1", "--name", "X", "--timezone", "Mars/Base"])
-    assert result.exit_code == 1 and "Unknown time zone 'Mars/Base'." in result.output
+    assert result.exit_code == 1 and "Zona waktu Mars/Base tidak dikenal." in result.output
     result = runner.invoke(args=["office", "add", "X2", "--name", "X", "--open-days", "0,8"])
-    assert result.exit_code == 1 and "open_days must list numbers from 1 to 7" in result.output
+    assert result.exit_code == 1 and "open_days harus berisi angka dari 1 sampai 7" in result.output
     assert runner.invoke(args=["office", "add", "X3"]).exit_code == 2
     with db.connection_context():
         assert Office.select().count() == 2
@@ -67,9 +69,9 @@ def test_suspend_refuses_durations_outside_six_to_twenty_four_months(runner):
         result = runner.invoke(args=["suspend", PANDEGLANG_MAN, "--months", months,
                                      "--reason", "forged letter"])
         assert result.exit_code == 1
-        assert "from 6 months to two years (24 months)" in result.output
+        assert "paling singkat 6 bulan dan paling lama dua tahun (24 bulan)" in result.output
     result = runner.invoke(args=["suspend", "123", "--months", "6", "--reason", "x"])
-    assert result.exit_code == 1 and "A NIK has 16 digits" in result.output
+    assert result.exit_code == 1 and "NIK terdiri dari 16 angka" in result.output
     with db.connection_context():
         assert Suspension.select().count() == 0
 

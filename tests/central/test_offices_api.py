@@ -14,7 +14,8 @@ def test_offices_are_listed_with_their_settings(client):
     assert srg == {"code": "SRG", "name": "Kantor Imigrasi Serang", "timezone": "Asia/Jakarta",
                    "open_days": [1, 2, 3, 4, 5], "daily_quota": 140,
                    "slot_hours": [8, 9, 10, 11, 12, 13, 14], "slot_capacity": 20,
-                   "booking_window_days": 30, "hajj_regencies": ["3601", "3602"]}
+                   "booking_window_days": 30, "hajj_regencies": ["3601", "3602"],
+                   "address": "Jl. Bhayangkara No. 1, Cipocok Jaya, Kota Serang, Banten"}
     assert offices[0]["hajj_regencies"] == ["3604", "3672", "3673"]
 
 
@@ -26,8 +27,11 @@ def test_slots_show_places_taken_and_left(client, book):
         ("SRG", "2026-12-01", 140, 2)
     assert body["bookable"] is True
     assert len(body["slots"]) == 7
-    assert body["slots"][1] == {"hour": 9, "capacity": 20, "booked": 2, "available": 18}
-    assert body["slots"][0] == {"hour": 8, "capacity": 20, "booked": 0, "available": 20}
+    assert body["slots"][1] == {"hour": 9, "capacity": 20, "begun": False, "booked": 2,
+                                "available": 18}
+    assert body["slots"][0] == {"hour": 8, "capacity": 20, "begun": False, "booked": 0,
+                                "available": 20}
+    assert (body["available"], body["closed_reason"]) == (138, None)
 
 
 def test_a_closed_day_has_no_places(client):

@@ -242,7 +242,8 @@ def _cancel(booking, now):
                                "%(status)s, day: %(day)s).", status=status_name(booking),
                                day=format_day(booking.date)))
     booking.status, booking.cancelled_at = "cancelled", naive_utc(now)
-    booking.save()
+    # Only these columns: a move committed since we read the row keeps its day and hour.
+    booking.save(only=[Booking.status, Booking.cancelled_at])
     record_change("booking", booking.code, booking_dict(booking), office=booking.office.code)
     return booking
 

@@ -105,7 +105,7 @@ def _mover(url, moves, barrier, results):
     app = create_app({"DATABASE_URL": url, "TESTING": True, "CLOCK": Clock(MONDAY_7AM),
                       "RATELIMIT_ENABLED": False})
     client = app.test_client()
-    barrier.wait(timeout=60)
+    barrier.wait(timeout=240)     # spawning is slow on a loaded machine
     answers = []
     for code, nik_, kind, hour in moves:
         if kind == "cancel":
@@ -123,7 +123,7 @@ def _race(url, plans):
     procs = [ctx.Process(target=_mover, args=(url, plan, barrier, results)) for plan in plans]
     for proc in procs:
         proc.start()
-    answers = [a for _ in procs for a in results.get(timeout=120)]
+    answers = [a for _ in procs for a in results.get(timeout=300)]
     for proc in procs:
         proc.join(timeout=30)
         assert proc.exitcode == 0

@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -56,7 +55,9 @@ INSERT = ("INSERT INTO outbox (seq, uuid, office, day, kind, payload, created_at
 
 
 def event_rows(count, first_day=date(2026, 1, 5)):
-    """`count` realistic outbox rows, generated lazily (seq, uuid, office, day, kind, payload)."""
+    """`count` realistic outbox rows, generated lazily (seq, uuid, office, day, kind, payload),
+    with ids made as the branch makes them."""
+    from branch.outbox import new_event_id
     for seq in range(1, count + 1):
         n, step = divmod(seq - 1, 3)
         day = first_day + timedelta(days=n // TICKETS_PER_DAY)
@@ -66,7 +67,7 @@ def event_rows(count, first_day=date(2026, 1, 5)):
                    {"ticket": ticket, "counter": "1", "outcome": "passport_issued",
                     "regency": nik[:4]}][step]
         kind = ("ticket_issued", "ticket_called", "ticket_finished")[step]
-        yield (seq, str(uuid.uuid4()), OFFICE, day.isoformat(), kind,
+        yield (seq, new_event_id(), OFFICE, day.isoformat(), kind,
                json.dumps(payload, separators=(",", ":"), sort_keys=True),
                "2026-01-05 08:00:00.000000")
 
@@ -91,7 +92,7 @@ def make_central(url):
     from central.db import db, init_db
     from central.models import Office
     from central.tokens import issue_token
-    create_app({"DATABASE_URL": url})
+    create_app({"DATABASE_URL": url, "SECRET_KEY": BENCH_ENV["ANTREAN_SECRET_KEY"]})
     init_db()
     with db.connection_context():
         Office.create(code=OFFICE, name="Kantor Imigrasi Serang")

@@ -47,16 +47,16 @@ def read_batch(raw):
         body = STRICT_BATCH.validate_json(raw)
     except ValidationError:
         return _read_leniently(raw)
-    events = _first_of_each(body["events"], [event["id"] for event in body["events"]])
+    events, twice = _first_of_each(body["events"], [event["id"] for event in body["events"]])
     accepted = [(e, {**DEFAULTS[e["kind"]], **e["payload"]}) for e in events]
-    return Batch(body["office"], body.get("backlog"), accepted, [],
+    return Batch(body["office"], body.get("backlog"), accepted, twice,
                  len(body["events"]), max((e["seq"] for e in body["events"]), default=0))
 
 
 def _read_leniently(raw):
     """Envelope first (raises if malformed), then each payload, so only bad events are refused."""
     body = PushBatch.model_validate_json(raw)
-    events = _first_of_each(body.events, [event.id for event in body.events])
+    events, twice = _first_of_each(body.events, [str(event.id) for event in body.events])
     results = [None] * len(events)
     for indexes in _indexes_by_kind(events):
         for i, result in zip(indexes, _validate_kind([events[i] for i in indexes])):
@@ -65,6 +65,7 @@ def _read_leniently(raw):
                  {**DEFAULTS[e.kind], **r.model_dump()})
                 for e, r in zip(events, results) if not isinstance(r, str)]
     rejected = [(_as_dict(e, e.payload), r) for e, r in zip(events, results) if isinstance(r, str)]
+    rejected += [(_as_dict(e, e.payload), reason) for e, reason in twice]
     return Batch(body.office, body.backlog, accepted, rejected, len(body.events),
                  max((e.seq for e in body.events), default=0))
 
@@ -74,15 +75,19 @@ def _as_dict(event, payload):
 
 
 def _first_of_each(events, ids):
-    """The events in order, each id once: the same event twice in one batch is one event."""
+    """The events in order, each id once: the same event twice in one batch is one event.
+    Also (event, reason) for each repeat that differs from the first: a conflict."""
     if len(set(ids)) == len(ids):
-        return events
-    seen, unique = set(), []
+        return events, []
+    first, unique, twice = {}, [], []
     for event, event_id in zip(events, ids):
-        if event_id not in seen:
-            seen.add(event_id)
+        if event_id not in first:
+            first[event_id] = event
             unique.append(event)
-    return unique
+        elif event != first[event_id]:
+            twice.append((event, f"conflict: this batch holds event {event_id} twice, "
+                                 "with different contents"))
+    return unique, twice
 
 
 def _indexes_by_kind(events):

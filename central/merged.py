@@ -40,9 +40,12 @@ class ReceivedEvent(BaseModel):
     ids alone puts each batch's 1,000 events on as many leaf pages spread over
     all of history, and every commit rewrites them: a cost that grows with
     every event ever received. Keyed by day first, a batch lands on the few
-    pages of its own days. It is the same identity: an event's office and day
-    are fixed in the branch's outbox row, so a re-sent event always carries
-    them again. The key also serves the digests, which read an office's days.
+    pages of its own days. The key also serves the digests, which read an
+    office's days.
+
+    The identity is (office, id), kept by a unique index of its own: a re-push
+    claiming another day must not count an event twice. Branches make ids that
+    grow with time (UUID version 7), so that index too takes a batch at its end.
     """
     id = EventIdField()
     office = CharField(max_length=8)
@@ -55,6 +58,7 @@ class ReceivedEvent(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("office", "day", "id")
+        indexes = ((("office", "id"), True),)
 
 
 class QuarantinedEvent(BaseModel):

@@ -16,12 +16,13 @@ from typing import NamedTuple
 from peewee import EXCLUDED
 from pydantic_core import to_json
 
-from sync.database import is_postgres, iso_day, write_transaction
+from sync.database import is_postgres, iso_day, json_text, write_transaction
 from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
 from .bulk import insert_all, insert_rows, select_rows, upsert_clause
 from .db import db
+from .intake import DEFAULTS
 from .merged import MergedTicket, OfficeSync, event_id_bytes, event_id_text
 from .models import naive_utc, utcnow
 
@@ -58,13 +59,16 @@ def apply_batch(office, batch):
     with write_transaction(db):
         _lock_office(office)
         new_ids = _store_events(rows, [event["id"] for event, _ in batch.accepted])
-        _quarantine(office, batch.rejected)
+        refused = batch.rejected
         if len(new_ids) < len(rows):     # some were here already: only the new ones count
+            refused = refused + _disagreeing(office, batch.accepted, rows, new_ids)
             plan = _plan(office, [pair for pair in batch.accepted if pair[0]["id"] in new_ids])
+        _quarantine(office, refused)
         _apply(office, plan)
         cursor = _advance_cursor(office, batch.top_seq, len(plan.fresh), batch.backlog)
-    return {"applied": len(plan.fresh), "duplicates": len(rows) - len(new_ids),
-            "quarantined": [{"id": e["id"], "reason": reason} for e, reason in batch.rejected],
+    return {"applied": len(plan.fresh),
+            "duplicates": len(rows) - len(new_ids) - (len(refused) - len(batch.rejected)),
+            "quarantined": [{"id": e["id"], "reason": reason} for e, reason in refused],
             "cursor": cursor}
 
 
@@ -113,6 +117,29 @@ def _store_events(rows, ids):
         return set(ids)
     return {event_id_text(row[0]) for row in insert_rows(db, "received_event", EVENT_COLUMNS,
                                                          rows, returning="id")}
+
+
+def _disagreeing(office, accepted, rows, new_ids):
+    """The events central had already that differ from the one it holds under their id
+    (another day, seq, kind or payload), each with the reason: a conflict, refused.
+    A faithful re-send is only a duplicate. `rows` are the accepted events' rows."""
+    repeats = {event["id"]: (event, row) for (event, _), row in zip(accepted, rows)
+               if event["id"] not in new_ids}
+    held = select_rows(db, "SELECT id, day, seq, kind, payload FROM received_event "
+                           "WHERE office = {} AND id IN {}",
+                       office, [row[0] for _, row in repeats.values()])
+    found = []
+    for stored_id, day, seq, kind, payload in held:
+        event, row = repeats[event_id_text(stored_id)]
+        differ = [name for name, ours, theirs in
+                  (("day", iso_day(day), row[3]), ("seq", seq, row[2]), ("kind", kind, row[4]),
+                   ("payload", json.loads(payload), json.loads(row[5])))
+                  if ours != theirs]
+        if differ:
+            found.append((event, f"conflict: central holds event {event['id']} with another "
+                                 f"{', '.join(differ)} (day {iso_day(day)}, seq {seq}, "
+                                 f"kind {kind})"))
+    return found
 
 
 def _quarantine(office, rejected):
@@ -237,6 +264,23 @@ def _status_change(kind, payload):
     if kind == "ticket_finished":
         return {"status": "done", "counter": payload["counter"]}
     return {}
+
+
+def refold_tickets(office, keys):
+    """Fold the merged tickets `keys` ((iso day, number)) of `office` again from the
+    events central holds for them; one left without events goes. For repairs."""
+    p = db.param
+    for day, number in keys:
+        held = db.execute_sql(f"SELECT seq, kind, payload FROM received_event WHERE office = {p} "
+                              f"AND day = {p} AND {json_text(db, 'payload', 'ticket')} = {p}",
+                              (office, day, number)).fetchall()
+        db.execute_sql(f"DELETE FROM merged_ticket WHERE office = {p} AND day = {p} "
+                       f"AND number = {p}", (office, day, number))
+        events = [({"kind": kind, "seq": seq}, {**DEFAULTS[kind], **json.loads(payload)})
+                  for seq, kind, payload in held]
+        if events:
+            row = _folded(_new_ticket(office, day, number), events)
+            insert_rows(db, "merged_ticket", TICKET_FIELDS, [TICKET_VALUES(row)])
 
 
 def _advance_cursor(office, top, applied, backlog):

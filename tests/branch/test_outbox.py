@@ -8,7 +8,7 @@ import pytest
 from branch import counters
 from branch.db import db
 from branch.models import Call, LocalBooking, LocalSuspension, Outbox, Refusal, Ticket
-from branch.outbox import record_event
+from branch.outbox import new_event_id, record_event
 from branch.tickets import issue_ticket
 
 NIK = "3601014507850003"
@@ -82,3 +82,16 @@ def test_outbox_sequence_follows_the_order_of_changes(branch_app, counter, staff
     rows = list(Outbox.select().order_by(Outbox.seq))
     assert [r.kind for r in rows] == ["ticket_issued", "ticket_called", "ticket_finished"]
     assert [r.seq for r in rows] == [1, 2, 3]
+
+
+def test_event_ids_are_uuid7_growing_with_time():
+    """Central's (office, id) index takes a batch at its end only if ids grow with time."""
+    import time
+    import uuid
+    first = new_event_id()
+    time.sleep(0.002)
+    ids = [new_event_id() for _ in range(1000)]
+    parsed = [uuid.UUID(i) for i in ids]
+    assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
+    assert len(set(ids)) == 1000 and min(ids) > first
+    assert abs((parsed[0].int >> 80) - time.time() * 1000) < 5000     # Unix milliseconds

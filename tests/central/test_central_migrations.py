@@ -10,7 +10,7 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from central import create_app, migrations
 from central.db import db, init_db
-from central.merged import MergedTicket, ReceivedEvent
+from central.merged import MergedTicket, PassportTally, QuarantinedEvent, ReceivedEvent
 from central.merging import day_digest
 from sync.database import is_postgres, migrate, open_database
 from sync.digest import compute_digest
@@ -114,6 +114,39 @@ def test_merged_lanes_are_worked_out_again_from_the_transfers_held(old_central):
         assert migrate(db, migrations)[:1] == ["m006_ticket_lane_seq"]
         lanes = {t.number: (t.lane, t.lane_seq) for t in MergedTicket.select()}
     assert lanes == {"A001": ("priority", 2), "A002": ("general", 1), "A003": (None, 0)}
+
+
+def test_copies_of_an_event_under_other_days_are_undone_then_refused(old_central):
+    """Before m007 an event re-pushed with another day was stored and counted again."""
+    later = DAY.replace(day=24).isoformat()
+    with db.connection_context():
+        migrate_to(db, 6)
+        finished = [e for e in old_central if e[2] == "ticket_finished"][0]
+        db.execute_sql(
+            "INSERT INTO received_event (id, office, seq, day, kind, payload, created_at, "
+            f"received_at) VALUES ({', '.join([db.param] * 8)})",
+            (uuid.UUID(finished[0]).bytes, "SRG", 3, later, "ticket_finished", FINISHED,
+             "2026-11-23 01:00:00", "2026-11-25 02:00:00"))
+        db.execute_sql("INSERT INTO passport_tally (office, day, regency, count) VALUES "
+                       f"('SRG', {db.param}, '3601', 1), ('SRG', {db.param}, '3601', 1)",
+                       (DAY.isoformat(), later))
+        db.execute_sql("INSERT INTO merged_ticket (office, day, number, beyond_quota, status, "
+                       "counter, outcome, recalls, last_seq, lane_seq) VALUES "
+                       f"('SRG', {db.param}, 'A001', false, 'done', '1', 'passport_issued', "
+                       "0, 3, 0)", (later,))
+        assert migrate(db, migrations)[0] == "m007_event_once_per_office"
+        days = sorted(str(e.day) for e in ReceivedEvent.select())
+        tally = {str(p.day): p.count for p in PassportTally.select()}
+        tickets = [str(t.day) for t in MergedTicket.select()]
+        refused = [(q.event_id, str(q.day), q.reason) for q in QuarantinedEvent.select()]
+        with pytest.raises(IntegrityError), db.atomic():
+            ReceivedEvent.insert(id=finished[0], office="SRG", seq=3, day=later,
+                                 kind="ticket_finished", payload=FINISHED,
+                                 created_at="2026-11-23 01:00:00").execute()
+    assert days == [DAY.isoformat()] * 3
+    assert tally == {DAY.isoformat(): 1, later: 0} and tickets == []
+    assert refused == [(finished[0], later, f"conflict: a copy of the event of {DAY}, "
+                                            f"received again for {later}")]
 
 
 def migrate_to(db, last):

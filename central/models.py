@@ -103,6 +103,22 @@ class SigningKey(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class ClosedDate(BaseModel):
+    """A day nobody can book: a national holiday or collective leave day (office None: every
+    office), or one office's own closure (central.closed_dates; created by migration 032)."""
+    office = CharField(max_length=8, null=True)
+    day = DateField(index=True)
+    kind = CharField(max_length=20)         # national_holiday | collective_leave | office_closure
+    name = CharField(max_length=120)        # e.g. "Hari Raya Idul Fitri 1448 H"
+    created_at = DateTimeField(default=utcnow)
+
+
+def closed_date_index():
+    """One entry per day for every office, and one per day and office."""
+    return SQL("CREATE UNIQUE INDEX IF NOT EXISTS closed_date_one_per_day "
+               "ON closed_date (day, COALESCE(office, ''))")
+
+
 def active_booking_index():
     """One active booking per NIK, enforced by the database itself."""
     return SQL("CREATE UNIQUE INDEX IF NOT EXISTS booking_one_active_per_nik "

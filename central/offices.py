@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
-from flask import current_app
+from flask import current_app, has_app_context
 from peewee import fn
 
 from sync.database import write_transaction
 from sync.i18n import _, format_day, language
 
 from .changes import record_change
+from .closed_dates import closed_date_dict, closed_date_on, upcoming
 from .db import db, reading
 from .errors import Invalid, NotFound
 from .models import Booking, Office
@@ -34,7 +35,7 @@ EDITABLE = ("name", "timezone", "open_days", "daily_quota", "slot_hours",
 
 def clock_now():
     """The current instant (aware UTC); tests replace it with app.config["CLOCK"]."""
-    clock = current_app.config.get("CLOCK")
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
     return clock() if clock else datetime.now(timezone.utc)
 
 
@@ -58,6 +59,10 @@ def day_closed_reason(office, day, now):
     if day > last:
         return _("Bookings open %(days)s days ahead: the last day you can book now is "
                  "%(last)s.", days=office.booking_window_days, last=format_day(last))
+    closed = closed_date_on(office, day)
+    if closed is not None:
+        return _("%(office)s is closed on %(day)s: %(name)s.", office=office.name,
+                 day=format_day(day), name=closed.name)
     if day.isoweekday() not in office.open_weekdays:
         return _("%(office)s is closed on %(weekday)s.", office=office.name,
                  weekday=format_date(day, "EEEE", locale=language()))
@@ -76,7 +81,9 @@ def office_dict(office):
             "open_days": sorted(office.open_weekdays), "daily_quota": office.daily_quota,
             "slot_hours": office.hours, "slot_capacity": office.slot_capacity,
             "booking_window_days": office.booking_window_days,
-            "hajj_regencies": office.regencies, "address": office.address}
+            "hajj_regencies": office.regencies, "address": office.address,
+            "closed_dates": [closed_date_dict(row) for row in
+                             upcoming(office.code, local_today(office, clock_now()))]}
 
 
 def get_office(code):

@@ -71,6 +71,16 @@ class OfficeOut(BaseModel):
     booking_window_days: int
     hajj_regencies: list[str]
     address: str = Field("", description="Shown to applicants with their booking")
+    closed_dates: list["ClosedDateOut"] = Field(
+        [], description="national holidays, collective leave days and the office's own "
+                        "closures from today on: nobody can book them")
+
+
+class ClosedDateOut(BaseModel):
+    date: Date
+    kind: Literal["national_holiday", "collective_leave", "office_closure"]
+    name: str
+    every_office: bool
 
 
 class OfficeList(RootModel[list[OfficeOut]]):

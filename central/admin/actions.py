@@ -1,7 +1,8 @@
 """The actions admins take, each with its audit entry in the same transaction.
 
 The console's pages and the CLI (`office add|update`, `suspend`,
-`lift-suspension`) both come here, so no action escapes the audit log.
+`lift-suspension`) both come here, so no action escapes the audit log. (Conflict
+decisions and mismatch marks write theirs in central.admin.decisions and .mismatches.)
 `actor` is an admin's username or cli:<os user>.
 """
 from sync.database import write_transaction
@@ -9,6 +10,7 @@ from sync.errors import Conflict as Refused, Invalid
 from sync.i18n import _
 
 from ..booking import cancel_as_admin
+from ..closed_dates import add_closed_date, remove_closed_date
 from ..db import db
 from ..models import Office, Suspension
 from ..offices import office_dict, save_office
@@ -63,3 +65,23 @@ def cancel_booking_audited(actor, code, reason, now):
         audit.record(actor, "booking.cancelled", f"booking:{booking.code}", reason,
                      office=booking.office.code, date=booking.date, nik=booking.nik)
     return booking
+
+
+def add_closed_date_audited(actor, day, kind, name, office=None):
+    """Close a day (every office when `office` is None), audited."""
+    with write_transaction(db):
+        row = add_closed_date(day, kind, name, office)
+        audit.record(actor, "closed_date.added", f"closed_date:{row.id}", "",
+                     day=row.day, kind=row.kind, name=row.name, office=row.office)
+    return row
+
+
+def remove_closed_date_audited(actor, closed_id, reason):
+    """Open a closed day again, with a reason, audited."""
+    if not (reason or "").strip():
+        raise Invalid(_("Say why the day opens again."))
+    with write_transaction(db):
+        row = remove_closed_date(closed_id)
+        audit.record(actor, "closed_date.removed", f"closed_date:{closed_id}", reason,
+                     day=row.day, kind=row.kind, name=row.name, office=row.office)
+    return row

@@ -37,7 +37,8 @@ def test_office_add_with_every_setting(runner):
                        "timezone": "Asia/Jakarta", "open_days": [1, 2, 3, 4, 5, 6],
                        "daily_quota": 90, "slot_hours": [8, 9, 10], "slot_capacity": 30,
                        "booking_window_days": 14, "hajj_regencies": ["3603", "3671"],
-                       "address": ""}
+                       "address": "",
+                       "closed_dates": []}
 
 
 def test_office_add_refusals(runner):

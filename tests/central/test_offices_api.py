@@ -15,7 +15,8 @@ def test_offices_are_listed_with_their_settings(client):
                    "open_days": [1, 2, 3, 4, 5], "daily_quota": 140,
                    "slot_hours": [8, 9, 10, 11, 12, 13, 14], "slot_capacity": 20,
                    "booking_window_days": 30, "hajj_regencies": ["3601", "3602"],
-                   "address": "Jl. Bhayangkara No. 1, Cipocok Jaya, Kota Serang, Banten"}
+                   "address": "Jl. Bhayangkara No. 1, Cipocok Jaya, Kota Serang, Banten",
+                   "closed_dates": []}
     assert offices[0]["hajj_regencies"] == ["3604", "3672", "3673"]
 
 

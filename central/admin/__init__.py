@@ -10,8 +10,10 @@ from .web import render_error_page, wants_admin_page  # noqa: F401  (central.cre
 def init_admin(app):
     """Register the console's pages, its JSON API and `flask --app central admin ...`."""
     from . import api, cli, web
-    from . import (booking_pages, conflict_pages, login_pages,  # noqa: F401  (views on web.bp)
-                   network_pages, office_pages, passport_pages, suspension_pages)
+    from . import (audit_pages, booking_pages, conflict_pages,  # noqa: F401  (views on web.bp)
+                   login_pages,
+                   manifest_pages, network_pages, office_pages, passport_pages,
+                   suspension_pages)
     app.register_blueprint(web.bp)
     api.init_app(app)
     app.cli.add_command(cli.admin_group)

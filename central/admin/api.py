@@ -4,6 +4,7 @@ The same access rule as the pages: an admin or viewer session (log in at
 /admin/login); no session answers 401 in the usual error shape, and a sync
 token (Authorization: Bearer) is not a session. A viewer sees NIKs masked.
 """
+import json
 from datetime import date, datetime
 
 from flask import jsonify, request
@@ -17,7 +18,10 @@ from ..offices import clock_now, get_office, local_today
 from ..tokens import Unauthorized
 from ..booking import booking_dict
 from . import api_schemas as s, decisions, reports, suspension_pages
+from .audit import entries, entry_dict
+from .audit_pages import audit_filters
 from .booking_history import find_bookings, history
+from .mismatches import find_mismatches
 from .passport_pages import report_filters
 from .accounts import current_account
 from .reports import network_today, office_day_report, ticket_dict, totals
@@ -110,6 +114,33 @@ def bookings(query: s.BookingQuery):
          "history": [{**step, "detail": niks_in_filter(step["detail"])}
                      for step in history(b)]}
         for b in find_bookings(query.q)]})
+
+
+@bp.get("/manifest/mismatches", responses={"200": s.MismatchesOut})
+def mismatches(query: s.MismatchesQuery):
+    """Hajj bookings and tickets whose NIK is missing from the pilgrim list or whose name
+    or birth date differs, with the marks staff put on them."""
+    found, total = find_mismatches(suspension_pages.today(), query.status)
+    return answer({"total": total, "mismatches": [
+        {**{k: v for k, v in m.items() if k not in ("mark", "status")},
+         "nik": nik_filter(m["nik"]),
+         "mark": m["mark"] and {"decision": m["mark"].decision, "note": m["mark"].note,
+                                "by": m["mark"].actor, "at": m["mark"].at,
+                                "suspension_id": m["mark"].suspension_id}}
+        for m in found]})
+
+
+@bp.get("/audit", responses={"200": s.AuditOut})
+def audit(query: s.AuditQuery):
+    """The audit log, newest first, filtered like the Audit page."""
+    filters = audit_filters(request.args)
+    rows, total = entries(filters["action"], filters["actor"], filters["subject"],
+                          filters["first"], filters["last"], query.page)
+    return answer({"total": total, "page": query.page,
+                   "entries": [{**entry_dict(e), "subject": niks_in_filter(e.subject),
+                                "reason": niks_in_filter(e.reason),
+                                "detail": json.loads(niks_in_filter(e.detail))}
+                               for e in rows]})
 
 
 def init_app(app):

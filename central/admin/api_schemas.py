@@ -204,3 +204,61 @@ class BookingFound(BaseModel):
 
 class BookingsOut(BaseModel):
     bookings: list[BookingFound]
+
+
+class MismatchesQuery(BaseModel):
+    status: Literal["open", "marked", "all"] = "open"
+
+
+class MarkOut(BaseModel):
+    decision: str = Field(description="corrected | suspected")
+    note: str
+    by: str
+    at: datetime
+    suspension_id: Optional[int]
+
+
+class MismatchOut(BaseModel):
+    key: str = Field(description="booking:CODE or ticket:OFFICE/DAY/NUMBER")
+    kind: str
+    office: str
+    day: date
+    ref: str
+    nik: str = Field(description="masked for a viewer")
+    name: Optional[str]
+    list_name: Optional[str]
+    list_birth_date: Optional[date]
+    problems: list[str] = Field(description="missing | name | birth_date")
+    mark: Optional[MarkOut]
+
+
+class MismatchesOut(BaseModel):
+    total: int
+    mismatches: list[MismatchOut] = Field(description="the first 500")
+
+
+class AuditQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    action: Optional[str] = Field(None, max_length=40)
+    actor: Optional[str] = Field(None, max_length=160)
+    subject: Optional[str] = Field(None, max_length=160, description="contains this text")
+    from_: Optional[date] = Field(None, alias="from")
+    to: Optional[date] = None
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str = Field(description="an admin's username, or cli:<os user>")
+    action: str
+    subject: str
+    reason: str
+    detail: dict
+
+
+class AuditOut(BaseModel):
+    total: int
+    page: int
+    entries: list[AuditEntryOut] = Field(description="newest first, 100 a page")

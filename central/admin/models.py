@@ -1,10 +1,11 @@
-"""The admin console's own tables: accounts, failed logins, the audit log, decisions.
+"""The admin console's own tables: accounts, failed logins, the audit log, decisions, and
+the pilgrim list (manifest) with its imports and mismatch marks.
 
 The audit log is append-only: no code path updates or deletes its rows, and
 the database itself refuses to (triggers made by migration 030).
 """
-from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import (BooleanField, CharField, DateField, DateTimeField, FloatField,
+                    ForeignKeyField, IntegerField, TextField)
 
 from ..merged import Conflict
 from ..models import BaseModel, utcnow
@@ -48,3 +49,46 @@ class ConflictDecision(BaseModel):
 
 
 MODELS = [AdminAccount, AdminLoginFailure, AuditEntry, ConflictDecision]
+
+
+class ManifestEntry(BaseModel):
+    """One pilgrim on the Ministry of Religious Affairs' list (the manifest), by NIK."""
+    nik = CharField(max_length=16, unique=True)
+    name = CharField(max_length=120)
+    name_key = CharField(max_length=120)       # casefolded, no spaces: how names are compared
+    birth_date = DateField()
+    regency = CharField(max_length=4)
+    porsi = CharField(max_length=20, index=True)     # the pilgrim's porsi (queue) number
+    departure_year = IntegerField()
+    import_id = IntegerField()                 # the import that last set this row
+    updated_at = DateTimeField(default=utcnow)
+
+
+class ManifestImport(BaseModel):
+    """One upload of the list: what it added, changed, left alone and refused (by line)."""
+    at = DateTimeField(default=utcnow)
+    actor = CharField(max_length=160)
+    filename = CharField(max_length=200)
+    sha256 = CharField(max_length=64, index=True)
+    rows = IntegerField(default=0)             # data lines read (the header not counted)
+    added = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    unchanged = IntegerField(default=0)
+    bad = IntegerField(default=0)
+    errors = TextField(default="[]")           # JSON [[line, reason], ...], the first 1,000
+    seconds = FloatField(default=0)
+
+
+class MismatchMark(BaseModel):
+    """A staff member's word on a mismatch between a hajj booking or ticket and the list."""
+    key = CharField(max_length=60, unique=True)     # booking:CODE or ticket:OFFICE/DAY/NUMBER
+    nik = CharField(max_length=16)
+    problems = TextField()
+    decision = CharField(max_length=12)             # corrected | suspected
+    note = TextField(default="")
+    suspension_id = IntegerField(null=True)
+    actor = CharField(max_length=160)
+    at = DateTimeField(default=utcnow)
+
+
+MANIFEST_MODELS = [ManifestEntry, ManifestImport, MismatchMark]

@@ -17,6 +17,7 @@ from . import audit
 from .accounts import current_account
 from .actions import issue_suspension_audited, lift_suspension_audited
 from .decisions import decide, get_conflict
+from .mismatches import mark
 from .web import admin_only, bp, render
 
 RECENT = 50
@@ -90,7 +91,9 @@ def _issue(form):
     """Issue the suspension; with the conflict it decides (or the mismatch it marks)."""
     months, starts_on = _months(form["months"]), _starts_on(form["starts_on"])
     actor, now = current_account().username, clock_now()
-    context = {k: int(form[k]) for k in ("conflict", "mismatch") if form[k].isdigit()}
+    context = {"conflict": int(form["conflict"])} if form["conflict"].isdigit() else {}
+    if form["mismatch"]:
+        context["mismatch"] = form["mismatch"][:60]
     with write_transaction(db):
         if "conflict" in context:
             get_conflict(context["conflict"])
@@ -100,7 +103,6 @@ def _issue(form):
             decide(context["conflict"], "suspended", form["reason"], actor, now,
                    suspension_id=suspension.id)
         if "mismatch" in context:
-            from .mismatches import mark
             mark(context["mismatch"], "suspected", form["reason"], actor, now,
                  suspension_id=suspension.id)
     return suspension

@@ -47,3 +47,24 @@ def test_the_database_refuses_to_change_or_delete_an_entry(app):
                 db.execute_sql(statement)
         assert AuditEntry.get_by_id(entry.id).actor == "siti"
         assert AuditEntry.select().count() == 1
+
+
+def test_the_audit_page_lists_and_filters_entries(app, runner):
+    from admin_support import log_in, make_account
+    runner.invoke(args=["office", "update", "SRG", "--quota", "150"])
+    runner.invoke(args=["suspend", PANDEGLANG_MAN, "--months", "6", "--reason", "forged KTP"])
+    make_account("vera", "viewer")
+    client = app.test_client()
+    log_in(client, "vera")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert page.index('data-action="suspension.issued"') < page.index(
+        'data-action="office.updated"')                       # newest first
+    assert PANDEGLANG_MAN not in page and "3601********0001" in page   # a viewer's mask
+    only = client.get("/api/v1/admin/audit?action=office.updated").get_json()
+    assert [(e["actor"], e["subject"]) for e in only["entries"]] == [(ACTOR, "office:SRG")]
+    assert only["entries"][0]["detail"] == {"changed": {"daily_quota": [140, 150]}}
+    by_subject = client.get("/api/v1/admin/audit?subject=suspension").get_json()
+    assert [e["action"] for e in by_subject["entries"]] == ["suspension.issued"]
+    assert by_subject["entries"][0]["detail"]["nik"] == "3601********0001"
+    assert client.get("/api/v1/admin/audit?from=2099-01-01").get_json()["total"] == 0
+    assert client.get("/api/v1/admin/audit?actor=nobody").get_json()["total"] == 0

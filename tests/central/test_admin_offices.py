@@ -59,7 +59,7 @@ def test_a_national_holiday_refuses_bookings_everywhere_and_says_why(accounts, b
     assert book().status_code == 201 and book(nik="3601011708600002").status_code == 201
     before = len(changes("office"))
     assert post(admin, "/admin/closed-dates", holiday).status_code == 303
-    refused = book(nik="3601011708600003")
+    refused = book(nik="3601011708600003", language="id")
     assert refused.status_code == 422
     assert "tutup pada Selasa, 1 Desember 2026: Hari Raya Idul Fitri" in (
         refused.get_json()["fields"]["date"])

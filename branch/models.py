@@ -172,6 +172,9 @@ class SyncState(BaseModel):
     clock_drift_seconds = FloatField(null=True)
     # The last run's steps as JSON, {"push": {"seconds": 1.2, "count": 1000}, ...}: /metrics.
     last_run = TextField(null=True)
+    # Central's change log jumped (it was restored from a backup): reconcile every day
+    # until a run has done so (m041).
+    reconcile_all = BooleanField(default=False)
 
 
 MODELS = [Staff, LoginFailure, Counter, Ticket, Call, LocalBooking, LocalSuspension, Refusal, Outbox,

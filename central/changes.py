@@ -18,9 +18,11 @@ from .models import Change
 CHANGE_LOG_LOCK = 7_431_001
 
 
-def record_change(kind, key, payload, office=None):
-    """Append a change; `office=None` means every office must see it (suspensions)."""
+def record_change(kind, key, payload, office=None, seq=None):
+    """Append a change; `office=None` means every office must see it (suspensions).
+    `seq` is for central.recovery alone (the jump after a restore)."""
     if is_postgres(db):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOG_LOCK,))
-    return Change.create(kind=kind, key=key, office=office,
+    numbered = {"seq": seq} if seq is not None else {}
+    return Change.create(kind=kind, key=key, office=office, **numbered,
                          payload=json.dumps(payload, default=str, sort_keys=True))

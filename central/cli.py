@@ -12,8 +12,9 @@ from sync.errors import AntreanError
 
 from .db import db
 from .models import Office
-from .signing import keys_group
 from .offices import add_demo_offices, clock_now, get_office, office_dict
+from .recovery import after_restore
+from .signing import keys_group
 from .suspensions import MAX_MONTHS, MIN_MONTHS
 
 office_group = AppGroup("office", help="Add and change offices.")
@@ -134,6 +135,21 @@ def actor():
     return cli_actor()
 
 
+@click.command("after-restore")
+@in_database
+def after_restore_command():
+    """After restoring central from a backup: every branch learns again what it must."""
+    click.echo(after_restore_summary())
+
+
+def after_restore_summary():
+    """central.recovery.after_restore, said in a line (also run by `restore`)."""
+    offices, suspensions = after_restore()
+    return (f"change log jumped ahead; {offices} office(s) and {suspensions} suspension(s) "
+            "recorded again: each branch's next sync pulls them, reconciles every day and "
+            "re-sends the events central lost")
+
+
 def _today(now):
     return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
@@ -142,5 +158,6 @@ def register_cli(app):
     """Add central's admin commands to `flask --app central`."""
     app.cli.add_command(office_group)
     app.cli.add_command(keys_group)
-    for command in (suspend_command, lift_suspension_command, demo_data_command):
+    for command in (suspend_command, lift_suspension_command, demo_data_command,
+                    after_restore_command):
         app.cli.add_command(command)

@@ -19,7 +19,16 @@ def init_app(app):
     replica = app.config.get("REPLICA_URL")
     db.replica = open_database(pooled(replica)) if replica else None
     app.teardown_request(lambda exc: db.close_replica())
-    add_backup_commands(app)
+    add_backup_commands(app, after_restore=_after_restore)
+
+
+def _after_restore():
+    """`restore` done: upgrade the restored database, then tell the branches (central.recovery)."""
+    from .cli import after_restore_summary
+    applied = init_db()
+    with db.connection_context():
+        summary = after_restore_summary()
+    return f"init-db applied {', '.join(applied) or 'nothing'}; {summary}"
 
 
 def init_db():

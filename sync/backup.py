@@ -183,8 +183,9 @@ def _sync_directory(path):
         os.close(fd)
 
 
-def add_backup_commands(app):
-    """`flask backup PATH` and `flask restore SOURCE [--replace]` for the app's database."""
+def add_backup_commands(app, after_restore=None):
+    """`flask backup PATH` and `flask restore SOURCE [--replace]` for the app's database;
+    `after_restore()` (its summary line) runs once a backup is in place."""
     import click
 
     @app.cli.command("backup")
@@ -200,8 +201,12 @@ def add_backup_commands(app):
     def restore_command(source, replace):
         """Put the backup SOURCE in place of the database (stop the server and sync first)."""
         _run(lambda: restore(source, app.config["DATABASE_URL"], replace))
-        click.echo("next: run init-db (it upgrades a backup made by older code), then start "
-                   "the server and the sync job")
+        if after_restore:
+            _run(after_restore)
+            click.echo("next: start the server")
+        else:
+            click.echo("next: run init-db (it upgrades a backup made by older code), then "
+                       "start the server and the sync job")
 
     def _run(action):
         try:

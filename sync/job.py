@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from branch import config as branch_config
 from branch.db import db, init_db
+from sync import RESTORE_JUMP
 from sync.database import SchemaTooNew, open_database
 from sync.logs import init_logging
 from sync.settings import settings, under_journald
@@ -24,7 +25,7 @@ from .lock import AlreadyRunning, job_lock, lock_path
 from .progress import progress_for
 from .pull import pull_changes, pull_suspension_list
 from .push import pending_count, push_outbox
-from .reconcile import days_to_check, reconcile
+from .reconcile import RECENT_DAYS, days_to_check, reconcile
 
 log = logging.getLogger("antrean.sync")
 OK, FAILED, BAD_CONFIG, LOCKED = 0, 1, 2, 3
@@ -100,20 +101,29 @@ def _steps(cfg, client, retrying, steps):
     if pushed.quarantined:
         log.warning("central refused %d events (quarantined)", len(pushed.quarantined),
                     extra={"office": office, "step": "push"})
+    before = state.pull_cursor(db)
     with _step(steps, office, "pull") as done:
         pulled = pull_changes(db, client, retrying)
         done(pulled, "changes applied")
+    if before and state.pull_cursor(db) - before >= RESTORE_JUMP // 2:
+        log.warning("central's change log jumped ahead: it was restored from a backup; "
+                    "every day is reconciled (what central lost is sent again)",
+                    extra={"office": office, "step": "pull"})
+        state.set_reconcile_all(db, True)
     with _step(steps, office, "suspensions") as done:
         suspensions = pull_suspension_list(db, client, retrying)
         done(1, f"suspension list {suspensions}")
-    days = days_to_check(office, pushed.days)
+    every_day = bool(cfg.get("SYNC_RECONCILE_ALL")) or state.reconcile_all(db)
+    days = days_to_check(office, pushed.days, recent=None if every_day else RECENT_DAYS)
     with _step(steps, office, "reconcile") as done:
         left = reconcile(db, client, retrying, office, days,
                          resend=lambda: push_outbox(db, client, retrying, office, batch))
-        done(len(days), "day(s) compared", differing=len(left))
+        done(len(days), "day(s) compared", differing=len(left), every_day=every_day)
     if left:
         raise ReconcileFailed(f"reconcile: {len(left)} day(s) still differ after re-sending: "
                               + " | ".join(left))
+    if every_day:
+        state.set_reconcile_all(db, False)
     return (f"ok: pushed {pushed.sent} events ({pushed.duplicates} already at central, "
             f"{len(pushed.quarantined)} quarantined), pulled {pulled} changes, "
             f"suspension list {suspensions}, "
@@ -162,7 +172,7 @@ def watch(cfg, interval, sleep=time.sleep, runs=None):
 def main(argv=None):
     """Console entry point: antrean-sync --once | --watch [--interval 30]."""
     args = _parse(argv)
-    cfg = load_settings()
+    cfg = load_settings({"SYNC_RECONCILE_ALL": True} if args.full else None)
     init_logging(cfg["LOG_FORMAT"], cfg["LOG_LEVEL"], journald=under_journald())
     if not cfg.get("TOKEN"):
         print("antrean-sync: no token: set ANTREAN_TOKEN (flask --app central office token "
@@ -185,6 +195,8 @@ def _parse(argv):
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--once", action="store_true", help="one run, for cron")
     mode.add_argument("--watch", action="store_true", help="run continuously")
+    parser.add_argument("--full", action="store_true",
+                        help="reconcile every day, not only the recent ones")
     parser.add_argument("--interval", type=float, default=30, help="seconds between runs")
     return parser.parse_args(argv)
 

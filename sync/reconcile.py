@@ -31,9 +31,12 @@ def branch_digests(office, days):
 
 
 def days_to_check(office, touched, recent=RECENT_DAYS):
-    """The days pushed in this run plus the last `recent` days that have events."""
+    """The days pushed in this run plus the last `recent` days that have events (every
+    day with events when `recent` is None: after central was restored from a backup)."""
     latest = (Outbox.select(Outbox.day).where(Outbox.office == office).distinct()
-              .order_by(Outbox.day.desc()).limit(recent))
+              .order_by(Outbox.day.desc()))
+    if recent is not None:
+        latest = latest.limit(recent)
     return sorted({_as_date(d) for d in touched} | {row.day for row in latest})
 
 

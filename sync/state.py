@@ -34,3 +34,18 @@ def record_outcome(db, error, reached, clock_drift, steps=None):
         if error is None:
             state.last_success = now
         state.save()
+
+
+def pull_cursor(db):
+    """Central's change number the branch has applied up to."""
+    return SyncState.get_by_id(1).pull_cursor
+
+
+def set_reconcile_all(db, value):
+    """Remember (until a run reconciled every day) that every day must be reconciled."""
+    with write_transaction(db):
+        SyncState.update(reconcile_all=value).where(SyncState.id == 1).execute()
+
+
+def reconcile_all(db):
+    return SyncState.get_by_id(1).reconcile_all

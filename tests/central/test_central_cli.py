@@ -106,3 +106,25 @@ def test_backup_copies_a_sqlite_central_and_points_postgres_to_its_own_tools(
     else:
         assert result.exit_code == 1 and not target.exists()
         assert "back up PostgreSQL with its own tools (pg_dump" in result.output
+
+
+def test_after_restore_jumps_the_change_log_and_records_offices_and_suspensions_again(
+        runner, clock):
+    from central.models import Change
+    from central.suspensions import issue_suspension
+    from sync import RESTORE_JUMP
+    with db.connection_context():
+        issue_suspension(PANDEGLANG_MAN, 6, "Pemalsuan data", clock.now.date(), clock.now)
+        before = Change.select(Change.seq).order_by(Change.seq.desc()).scalar()
+    result = runner.invoke(args=["after-restore"])
+    assert result.exit_code == 0, result.output
+    assert "2 office(s) and 1 suspension(s) recorded again" in result.output
+    jumped = [c for c in changes() if c[0] in ("office", "suspension")][-3:]
+    assert [(kind, key) for kind, key, *_ in jumped] == [("office", "CLG"), ("office", "SRG"),
+                                                        ("suspension", "1")]
+    with db.connection_context():
+        seqs = [c.seq for c in Change.select().where(Change.seq > before).order_by(Change.seq)]
+        runner.invoke(args=["suspend", PANDEGLANG_MAN, "--months", "6", "--reason", "lagi"])
+        after = Change.select(Change.seq).order_by(Change.seq.desc()).scalar()
+    assert seqs == [before + RESTORE_JUMP + n for n in range(3)]
+    assert after == before + RESTORE_JUMP + 3        # later changes follow on from the jump

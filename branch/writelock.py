@@ -5,15 +5,17 @@ processes, but a connection that finds the write lock taken waits in
 SQLite's busy handler, which sleeps 1, 2, 5 ... up to 100 ms between tries.
 Under a burst (several kiosks, gunicorn workers) those sleeps, not the work,
 make the slowest requests. So the branch's own writers first queue on a
-thread lock and an flock on `<database>.writelock`: the kernel wakes the next
+thread lock and an exclusive lock on `<database>.writelock` (flock on POSIX,
+through portalocker, which also locks on Windows): the kernel wakes the next
 writer the moment the last one commits. Correctness never depends on this
 lock (other programs, like the sync job, may skip it): BEGIN IMMEDIATE and
 the unique indexes still decide.
 """
-import fcntl
 import os
 import threading
 from contextlib import contextmanager
+
+import portalocker
 
 from sync.database import is_sqlite, write_transaction
 
@@ -33,14 +35,14 @@ def write_turn(db):
         return
     with _thread_turn:
         fd = _lock_file(path)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        portalocker.lock(fd, portalocker.LOCK_EX)
         _holder.path = path
         try:
             with write_transaction(db):
                 yield
         finally:
             _holder.path = None
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            portalocker.unlock(fd)
 
 
 def _lock_path(db):

@@ -1,11 +1,13 @@
-"""One sync job per branch at a time: an flock on a file next to the branch database.
+"""One sync job per branch at a time: an exclusive lock on a file next to the branch
+database (flock on POSIX, a byte-range lock on Windows, both through portalocker).
 
 The kernel drops the lock when the process dies, even by SIGKILL, so a
 killed job never leaves a stale lock behind.
 """
-import fcntl
 import os
 from contextlib import contextmanager
+
+import portalocker
 
 
 class AlreadyRunning(Exception):
@@ -23,8 +25,8 @@ def job_lock(path):
     """Hold the job lock at `path`, or raise AlreadyRunning at once (never wait)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        portalocker.lock(fd, portalocker.LOCK_EX | portalocker.LOCK_NB)
+    except portalocker.LockException:
         os.close(fd)
         raise AlreadyRunning(f"another antrean-sync is already running for this branch "
                              f"(lock {path} is held)") from None

@@ -9,9 +9,11 @@ import pkgutil
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
+from playhouse.pool import PooledPostgresqlDatabase
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 SQLITE_PRAGMAS = {
@@ -27,7 +29,23 @@ def open_database(url, **pragmas):
     `pragmas` add to (or override) SQLITE_PRAGMAS."""
     if url.startswith("sqlite"):
         return db_url.connect(url, pragmas={**SQLITE_PRAGMAS, **pragmas}, timeout=30)
+    if "," in urlsplit(url).netloc:
+        return _several_hosts(url)
     return db_url.connect(url)
+
+
+def _several_hosts(url):
+    """A PostgreSQL URL naming several hosts (postgresql://a:5432,b:5432/antrean?
+    target_session_attrs=read-write: libpq connects to whichever is the primary now,
+    which is how clients follow a failover). playhouse.db_url cannot parse such a
+    netloc, so the URL goes to libpq whole (as the database name, which libpq expands)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    pool = {k: int(query.pop(k)) for k in ("max_connections", "stale_timeout") if k in query}
+    dsn = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), ""))
+    if parts.scheme.endswith("+pool"):
+        return PooledPostgresqlDatabase(dsn, **pool)
+    return PostgresqlDatabase(dsn)
 
 
 class ReadRoutingProxy(DatabaseProxy):

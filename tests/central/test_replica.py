@@ -29,6 +29,7 @@ from central.db import db, init_db, reading
 from central.models import Booking, Office
 from central.offices import save_office
 from central.sync_reports import office_day
+from sync.database import open_database, pooled
 from central_support import nik
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -240,3 +241,21 @@ def in_process_reports_read_the_replica(primary, replica, day):
         with pytest.raises(Exception, match="read-only transaction"), reading():
             Office.update(name="x").where(Office.code == "RPL").execute()
     db.close_replica()
+
+
+def test_a_url_naming_several_hosts_connects_to_the_one_that_is_primary(replicated):
+    """How app servers follow a failover: libpq tries the hosts in turn and keeps the one
+    that takes writes (the replica is listed first and refuses them)."""
+    primary, replica = replicated
+    p, r = urlsplit(primary), urlsplit(replica)
+    both = (f"postgresql://postgres@{r.hostname}:{r.port},{p.hostname}:{p.port or 5432}"
+            f"{p.path}?target_session_attrs=read-write")
+    database = open_database(pooled(both))
+    try:
+        in_recovery, port = database.execute_sql(
+            "SELECT pg_is_in_recovery(), inet_server_port()").fetchone()
+    finally:
+        database.close_all()
+    assert (in_recovery, port) == (False, p.port or 5432)
+    assert open_database(pooled(replica)).execute_sql(
+        "SELECT pg_is_in_recovery()").fetchone() == (True,)

@@ -69,9 +69,12 @@ def retry_policy(max_seconds=300, sleep=time.sleep):
 class CentralClient:
     """The sync API of one central, acting for one office with its token."""
 
-    def __init__(self, base_url, token, office, retrying, timeout=(5, 60)):
+    def __init__(self, base_url, token, office, retrying, timeout=(5, 60), on_reach=None):
         self.base_url, self.office, self.retrying = base_url.rstrip("/"), office, retrying
         self.timeout = timeout
+        # Told at once when central stops (or starts again) answering, so the branch's pages
+        # turn within one attempt rather than when the run's retries give up.
+        self.on_reach = on_reach
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.reached = None          # did the last call get a (non-5xx) answer?
@@ -115,13 +118,22 @@ class CentralClient:
             response = self.session.request(method, f"{self.base_url}/api/v1/sync{path}",
                                             timeout=self.timeout, **kwargs)
         except TRANSIENT_HTTP:
-            self.reached = False
+            self._reached(False)
             raise
-        self.reached = response.status_code < 500   # a 5xx is an outage too, for the banner
+        self._reached(response.status_code < 500)   # a 5xx is an outage too, for the banner
         self._note_clock(response)
         if response.status_code >= 400:
             raise CentralError.from_response(response)
         return response.json()
+
+    def _reached(self, reached):
+        changed, self.reached = reached != self.reached, reached
+        if changed and self.on_reach:
+            try:
+                self.on_reach(reached)
+            except Exception:       # the banner must never stop a sync
+                log.exception("could not record that central is %s",
+                              "reachable" if reached else "unreachable")
 
     def _note_clock(self, response):
         try:

@@ -65,7 +65,8 @@ def run_once(cfg, sleep=time.sleep):
         state.record_attempt(db)
         retrying = retry_policy(float(cfg["SYNC_MAX_SECONDS"]), sleep=sleep)
         client = CentralClient(cfg["CENTRAL_URL"], str(cfg["TOKEN"]), cfg["OFFICE"], retrying,
-                               timeout=(5, float(cfg["SYNC_TIMEOUT"])))
+                               timeout=(5, float(cfg["SYNC_TIMEOUT"])),
+                               on_reach=lambda reached: state.record_reach(db, reached))
         steps = {}
         try:
             summary = _steps(cfg, client, retrying, steps)

@@ -49,3 +49,20 @@ def set_reconcile_all(db, value):
 
 def reconcile_all(db):
     return SyncState.get_by_id(1).reconcile_all
+
+
+def record_reach(db, reached):
+    """As it happens (any thread): central answered, or could not be reached. The outage's
+    start is kept; the run's outcome (record_outcome) still has the last word."""
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        with write_transaction(db):
+            state = SyncState.get_by_id(1)
+            state.central_reachable = reached
+            state.unreachable_since = None if reached else (state.unreachable_since or utcnow())
+            state.save(only=[SyncState.central_reachable, SyncState.unreachable_since])
+    finally:
+        if opened:
+            db.close()

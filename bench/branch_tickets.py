@@ -40,7 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_ENV = {"ANTREAN_SECRET_KEY": secrets.token_hex(32), "ANTREAN_RATELIMIT_ENABLED": "false",
              "ANTREAN_LOG_REQUESTS": "false"}     # a JSON line per request would flood the run
 BIN = Path(sys.executable).parent
-NIKS = ["3601014507850003", "3602011203500001", "3604010101900007", "3673025112880004"]
+
+
+def person_nik(client, n):
+    """A distinct valid NIK for the n-th ticket of `client`: one NIK may hold only one
+    waiting ticket a lane (and a few a day), as at a real kiosk where each person is new."""
+    born_day = 1 + (n // 9999) % 28
+    return f"3604{client % 99 + 1:02d}{born_day:02d}0590{n % 9999 + 1:04d}"
 
 
 def free_port():
@@ -84,7 +90,7 @@ class Kiosk(threading.Thread):
     def __init__(self, port, index, stop_at, rate, phase=0.0):
         super().__init__(daemon=True)
         self.port, self.stop_at, self.rate, self.phase = port, stop_at, rate, phase
-        self.body = json.dumps({"lane": "general", "nik": NIKS[index % len(NIKS)]})
+        self.index, self.issued = index, 0
         self.results, self.conn = [], None
 
     def run(self):
@@ -102,10 +108,12 @@ class Kiosk(threading.Thread):
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                self.conn.request("POST", "/api/v1/tickets", self.body,
+                body = json.dumps({"lane": "general", "nik": person_nik(self.index, self.issued)})
+                self.conn.request("POST", "/api/v1/tickets", body,
                                   {"Content-Type": "application/json"})
                 response = self.conn.getresponse()
                 response.read()
+                self.issued += 1
                 if response.will_close:
                     self.conn.close()
                     self.conn = None
@@ -119,7 +127,7 @@ class Kiosk(threading.Thread):
 
 def fire(port, clients, seconds, rate):
     warm = time.perf_counter() + 0.5     # every worker imports and connects before timing
-    kiosks = [Kiosk(port, i, warm, 0) for i in range(min(clients, 8))]
+    kiosks = [Kiosk(port, 90 + i, warm, 0) for i in range(min(clients, 8))]  # own NIKs
     for kiosk in kiosks:
         kiosk.start()
     for kiosk in kiosks:

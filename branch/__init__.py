@@ -1,6 +1,21 @@
 """Antrean branch: the office's own server. It never needs central to serve people."""
 
 
+from werkzeug.routing import IntegerConverter
+
+
+class RowId(IntegerConverter):
+    """<int:...> in the branch's paths: a row id SQLite can hold (1 .. 2**63-1), else no match.
+
+    A longer number would reach the database and overflow it (a 500); unmatched, it is
+    a plain 404 in the usual error shape."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides=None):
     """Build the branch app: config, database, pages, API, CLI, the web layer.
 
@@ -14,6 +29,7 @@ def create_app(overrides=None):
     from .api import api
     from .metrics import branch_families
     app = api_app(__name__, "Antrean branch", office="OFFICE")
+    app.url_map.converters["int"] = RowId      # before any route: ids beyond 64 bits are 404
     config.load(app, overrides)
     db.init_app(app)
     from .pages import bp as pages_bp, render_error_page, wants_html
@@ -22,4 +38,6 @@ def create_app(overrides=None):
     app.register_api(api)
     cli.init_app(app)
     init_web(app, config.RATE_LIMITS, metrics=branch_families)
+    from . import kiosk_key
+    app.extensions["antrean.limiter"].request_filter(kiosk_key.exempt_from_rate_limit)
     return app

@@ -3,17 +3,25 @@
 Errors answer {"error": code, "message": text}. The kiosk and the board need
 no login; counter operations accept HTTP Basic, or the same staff login as
 the pages (the session cookie) with the session's CSRF token in the
-X-CSRF-Token header (see auth). NIKs are masked in answers unless a staff
-member asks: tickets are fetched by bare id and shown on public screens.
+X-CSRF-Token header (see auth). The public reads a ticket only by its
+unguessable token (/api/v1/t/<token>: no NIK, no booking code); a ticket's
+row id is for staff (login). NIKs are masked in answers unless a staff
+member asks.
 """
 from flask import current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
-from . import counters, errors, status
+from sync.i18n import _
+from sync.nik import mask_nik
+
+from . import counters, errors, kiosk_key, status, waits
 from .auth import current_staff, login_required
+from .board_pages import latest_call
+from .kiosk_pages import public_ticket, status_url, ticket_by_token
 from .models import Ticket
-from .schemas import (BoardOut, CallOut, CounterPath, ErrorOut, FinishRequest, TicketOut,
-                      TicketPath, TicketRequest, TransferRequest)
+from .schemas import (BoardOut, CallOut, CounterPath, ErrorOut, FinishRequest, IssuedOut,
+                      PublicTicketOut, TicketOut, TicketPath, TicketRequest, TokenPath,
+                      TransferRequest)
 from .clock import today
 from .tickets import issue_ticket
 
@@ -40,45 +48,63 @@ def ticket_json(ticket, full_nik=None):
             "issued_at": ticket.issued_at.isoformat() + "Z"}
 
 
-def mask_nik(nik):
-    """3604011203650001 -> 3604********0001: regency and serial, never the birth date."""
-    return nik[:4] + "*" * 8 + nik[12:]
-
-
-@api.post("/tickets", tags=[tickets_tag], responses={"201": TicketOut, "403": ErrorOut})
+@api.post("/tickets", tags=[tickets_tag], responses={"201": IssuedOut, "403": ErrorOut,
+                                                      "429": ErrorOut})
 def create_ticket(body: TicketRequest):
     """Issue a ticket: general, priority (with a reason) or a booking check-in (by code,
-    or by the signed pass: `verified` true, also for a booking not pulled yet)."""
+    or by the signed pass: `verified` true, also for a booking not pulled yet).
+
+    Where the office set a kiosk key, send it in the X-Kiosk-Key header."""
     override_by = _supervisor() if body.override else None
+    if override_by is None:
+        kiosk_key.require()
     ticket = issue_ticket(body.lane, body.nik, reason=body.reason,
                           booking_code=body.booking_code, override_by=override_by,
-                          pass_token=body.pass_)
-    return jsonify(ticket_json(ticket, full_nik=override_by is not None)), 201
+                          pass_token=body.pass_, child_nik=body.child_nik)
+    estimate = waits.ticket_estimate(ticket)
+    return jsonify({**ticket_json(ticket, full_nik=override_by is not None),
+                    "status_url": status_url(ticket), "people_ahead": estimate.people_ahead,
+                    "estimated_wait_minutes": estimate.minutes}), 201
 
 
 def _supervisor():
     """Whoever is logged in; issue_ticket refuses anyone but a supervisor."""
     staff = current_staff()
     if staff is None:
-        raise errors.Unauthorized("An override past the daily cap needs a supervisor login.")
+        raise errors.Unauthorized(_("An override past the daily cap needs a supervisor "
+                                    "login."))
     return staff
 
 
 @api.get("/tickets/<int:ticket_id>", tags=[tickets_tag], responses={"200": TicketOut})
+@login_required()
 def get_ticket(path: TicketPath):
-    """One ticket and its status."""
+    """One ticket by its row id, for staff (the public uses /t/<token>)."""
     ticket = Ticket.get_or_none(Ticket.id == path.ticket_id)
     if ticket is None:
-        raise errors.NotFound(f"There is no ticket {path.ticket_id}.")
+        raise errors.NotFound(_("There is no ticket %(id)s.", id=path.ticket_id))
     return jsonify(ticket_json(ticket))
+
+
+@api.get("/t/<token>", tags=[tickets_tag], responses={"200": PublicTicketOut})
+def get_public_ticket(path: TokenPath):
+    """A ticket by its public token (the QR code): status, people ahead, estimated wait."""
+    ticket = ticket_by_token(path.token)
+    if ticket is None:
+        raise errors.NotFound(_("There is no such ticket."))
+    return jsonify(public_ticket(ticket))
 
 
 @api.get("/board", tags=[board_tag], responses={"200": BoardOut})
 def board():
-    """What the display board shows: each counter's current number and who waits."""
+    """What the display board shows: each counter's current number, the latest call, and
+    per lane who waits and for about how long."""
     day = today()
+    estimates = waits.lane_estimates(day)
     return jsonify(office=current_app.config["OFFICE"], day=day.isoformat(),
-                   counters=counters.current_tickets(day), waiting=counters.waiting_counts(day))
+                   counters=counters.current_tickets(day), waiting=counters.waiting_counts(day),
+                   estimated_wait_minutes={lane: e.minutes for lane, e in estimates.items()},
+                   latest=latest_call(day))
 
 
 @api.get("/status", tags=[board_tag])

@@ -85,3 +85,62 @@ def _lane_pick(priority, general, recent_lanes, k):
     if priority and general:
         return general if priority_streak(recent_lanes) >= max(1, k) else priority
     return priority or general
+
+
+
+def calls_before(waiting, target, recent_lanes, k, hour):
+    """How many of `waiting` the policy calls before `target`, if nobody else arrives.
+
+    `target` is a Waiting that may or may not be in `waiting` (a ticket not issued
+    yet has the largest `order`). Counted, not replayed: see calls_ahead.
+    """
+    others = [t for t in waiting if t.id != target.id]
+    kind = group_of(target, hour)
+    key = _booking_key if kind in ("due", "early") else _lane_key
+    sizes = dict.fromkeys(GROUPS, 0)
+    for ticket in others:
+        sizes[group_of(ticket, hour)] += 1
+    before_in_own = sum(1 for t in others
+                        if group_of(t, hour) == kind and key(t) < key(target))
+    return calls_ahead(kind, before_in_own, sizes, priority_streak(recent_lanes), k)
+
+
+GROUPS = ("due", "provisional", "priority", "general", "early")
+
+
+def group_of(ticket, hour):
+    """Which rule of the policy a waiting ticket falls under (see the module docstring)."""
+    if ticket.lane != "booking":
+        return ticket.lane
+    if not ticket.verified or ticket.slot_hour is None:
+        return "provisional"
+    return "due" if ticket.slot_hour <= hour else "early"
+
+
+def calls_ahead(kind, before_in_own, sizes, streak, k):
+    """The calls before a ticket of group `kind` with `before_in_own` of its group ahead of
+    it, the others waiting being `sizes` ({group: count}, the ticket itself left out) and
+    the current priority streak `streak`. The same rules as choose_next, counted (a
+    property test holds the two equal), so the kiosk, the board and a ticket's page can
+    ask it on every request from a few counts."""
+    if kind == "due":
+        return before_in_own
+    ahead = sizes["due"] + (before_in_own if kind == "provisional" else sizes["provisional"])
+    if kind == "provisional":
+        return ahead
+    k = max(1, k)
+    room = k - min(streak, k)       # priority calls allowed before a general one is due
+    if kind == "priority":
+        general = 0 if before_in_own < room else -(-(before_in_own + 1 - room) // k)
+        return ahead + before_in_own + min(sizes["general"], general)
+    if kind == "general":
+        return ahead + before_in_own + min(sizes["priority"], room + k * before_in_own)
+    return ahead + sizes["priority"] + sizes["general"] + before_in_own
+
+
+def _booking_key(ticket):
+    return (ticket.slot_hour, ticket.order, ticket.id)
+
+
+def _lane_key(ticket):
+    return (ticket.order, ticket.id)

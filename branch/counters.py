@@ -9,6 +9,7 @@ from typing import get_args
 from flask import current_app
 from peewee import fn
 
+from sync.i18n import _
 from sync.schema import Outcome
 
 from . import errors
@@ -17,6 +18,7 @@ from .clock import local_now, naive_utc, today
 from .db import db
 from .models import Call, Counter, Ticket
 from .outbox import record_event
+from .vocabulary import OUTCOME_NAMES, lane_name, status_name
 from .writelock import write_turn
 
 OUTCOMES = get_args(Outcome)
@@ -33,6 +35,7 @@ def call_next(counter_name, staff, now=None):
         if ticket is None:
             return None
         ticket.status, ticket.counter, ticket.called_at = "called", counter, naive_utc(now)
+        ticket.announced_at = ticket.called_at
         ticket.save()
         Call.create(day=ticket.day, ticket=ticket, lane=ticket.lane, counter=counter,
                     staff=staff.username, at=ticket.called_at)
@@ -43,9 +46,10 @@ def call_next(counter_name, staff, now=None):
 def recall(ticket_id, staff):
     """Call the same ticket again (the applicant did not come yet)."""
     with write_turn(db):
-        ticket = _ticket(ticket_id, "called", "recall")
+        ticket = _ticket(ticket_id, "called", _("call it again"))
         ticket.recalls += 1
-        ticket.save(only=[Ticket.recalls])
+        ticket.announced_at = naive_utc()
+        ticket.save(only=[Ticket.recalls, Ticket.announced_at])
         _event(ticket, "ticket_recalled", counter=ticket.counter.name, staff=staff.username)
     return ticket
 
@@ -53,7 +57,7 @@ def recall(ticket_id, staff):
 def no_show(ticket_id, staff):
     """Close a called ticket whose applicant never came."""
     with write_turn(db):
-        ticket = _ticket(ticket_id, "called", "mark as no-show")
+        ticket = _ticket(ticket_id, "called", _("mark it as not present"))
         ticket.status, ticket.finished_at = "no_show", naive_utc()
         ticket.save()
         _event(ticket, "ticket_no_show", counter=ticket.counter.name, staff=staff.username)
@@ -63,11 +67,13 @@ def no_show(ticket_id, staff):
 def transfer(ticket_id, to_lane, staff, reason=None):
     """Move a waiting or called ticket to the back of another lane's queue."""
     if to_lane not in TRANSFER_LANES:
-        raise errors.Invalid(f"A ticket can be transferred to {' or '.join(TRANSFER_LANES)}.")
+        raise errors.Invalid(_("A ticket can be transferred to the general or the priority "
+                               "lane."))
     with write_turn(db):
-        ticket = _ticket(ticket_id, ("waiting", "called"), "transfer")
+        ticket = _ticket(ticket_id, ("waiting", "called"), _("transfer it"))
         if ticket.lane == to_lane:
-            raise errors.InvalidState(f"Ticket {ticket.number} is already in the {to_lane} lane.")
+            raise errors.InvalidState(_("Ticket %(number)s is already in the %(lane)s lane.",
+                                        number=ticket.number, lane=lane_name(to_lane)))
         from_lane = ticket.lane
         ticket.lane, ticket.status, ticket.counter = to_lane, "waiting", None
         ticket.reason = reason if to_lane == "priority" else None
@@ -81,9 +87,10 @@ def transfer(ticket_id, to_lane, staff, reason=None):
 def finish(ticket_id, outcome, staff):
     """Close a called ticket with its outcome; a passport issued counts for the NIK's regency."""
     if outcome not in OUTCOMES:
-        raise errors.Invalid(f"An outcome is one of {', '.join(OUTCOMES)}.")
+        raise errors.Invalid(_("An outcome is one of: %(outcomes)s.",
+                               outcomes=", ".join(str(name) for name in OUTCOME_NAMES.values())))
     with write_turn(db):
-        ticket = _ticket(ticket_id, "called", "finish")
+        ticket = _ticket(ticket_id, "called", _("finish it"))
         ticket.status, ticket.outcome, ticket.finished_at = "done", outcome, naive_utc()
         ticket.save()
         _event(ticket, "ticket_finished", counter=ticket.counter.name, outcome=outcome,
@@ -124,31 +131,39 @@ def _board_row(counter, ticket):
 
 
 def _next_ticket(day, hour):
-    rows = (Ticket.select(Ticket.id, Ticket.lane, Ticket.slot_hour, Ticket.booking_verified,
-                          Ticket.queued_at)
-            .where(Ticket.day == day, Ticket.status == "waiting").tuples())
-    waiting = [Waiting(id=i, lane=lane, order=(queued, i), slot_hour=slot,
-                       verified=verified is not False)
-               for i, lane, slot, verified, queued in rows]
-    chosen = choose_next(waiting, _recent_lanes(day), _streak_limit(), hour)
+    chosen = choose_next(waiting_tickets(day), recent_lanes(day), streak_limit(), hour)
     return Ticket.get_by_id(chosen.id) if chosen else None
 
 
-def _recent_lanes(day):
+def waiting_tickets(day):
+    """Today's waiting tickets as the call policy sees them."""
+    rows = (Ticket.select(Ticket.id, Ticket.lane, Ticket.slot_hour, Ticket.booking_verified,
+                          Ticket.queued_at)
+            .where(Ticket.day == day, Ticket.status == "waiting").tuples())
+    return [as_waiting(*row) for row in rows]
+
+
+def as_waiting(ticket_id, lane, slot_hour, booking_verified, queued_at):
+    return Waiting(id=ticket_id, lane=lane, order=(queued_at, ticket_id), slot_hour=slot_hour,
+                   verified=booking_verified is not False)
+
+
+def recent_lanes(day):
+    """The lanes of today's last calls (bookings left out), oldest first: the streak."""
     lanes = (Call.select(Call.lane)
              .where(Call.day == day, Call.lane != "booking")
-             .order_by(Call.id.desc()).limit(_streak_limit()).tuples())
+             .order_by(Call.id.desc()).limit(streak_limit()).tuples())
     return [lane for (lane,) in reversed(list(lanes))]
 
 
-def _streak_limit():
+def streak_limit():
     return int(current_app.config["PRIORITY_STREAK"])
 
 
 def _counter(name):
     counter = Counter.get_or_none(Counter.name == str(name))
     if counter is None or not counter.active:
-        raise errors.NotFound(f"There is no counter {name}.")
+        raise errors.NotFound(_("There is no open counter %(name)s.", name=name))
     return counter
 
 
@@ -157,18 +172,20 @@ def _check_counter_free(counter, day):
             .where(Ticket.day == day, Ticket.counter == counter, Ticket.status == "called")
             .first())
     if busy:
-        raise errors.InvalidState(f"Counter {counter.name} is still serving {busy.number}: "
-                                  "finish it or mark it no-show first.", ticket=busy.number)
+        raise errors.InvalidState(_("Counter %(counter)s is still serving %(number)s: finish it "
+                                    "or mark it as not present first.", counter=counter.name,
+                                    number=busy.number), ticket=busy.number)
 
 
 def _ticket(ticket_id, statuses, action):
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
-        raise errors.NotFound(f"There is no ticket {ticket_id}.")
+        raise errors.NotFound(_("There is no ticket %(id)s.", id=ticket_id))
     statuses = (statuses,) if isinstance(statuses, str) else statuses
     if ticket.status not in statuses:
-        raise errors.InvalidState(f"Ticket {ticket.number} is {ticket.status.replace('_', ' ')}"
-                                  f"; cannot {action} it.")
+        raise errors.InvalidState(_("Ticket %(number)s is %(status)s; you cannot %(action)s.",
+                                    number=ticket.number, status=status_name(ticket.status),
+                                    action=action))
     return ticket
 
 

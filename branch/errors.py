@@ -4,6 +4,7 @@ Every message is written for the person at the kiosk or the counter; the
 pages show the same text the API returns.
 """
 from sync.errors import AntreanError, Conflict, Forbidden, Invalid, NotFound  # noqa: F401
+from sync.i18n import _, format_day
 
 
 class Unauthorized(AntreanError):
@@ -20,8 +21,8 @@ class Suspended(Forbidden):
     code = "suspended"
 
     def __init__(self, ends_on):
-        super().__init__(f"This NIK's passport service is suspended until "
-                         f"{ends_on:%d %B %Y}. Please ask at the information desk.",
+        super().__init__(_("Passport service for this NIK is suspended until %(day)s. "
+                           "Please ask at the information desk.", day=format_day(ends_on)),
                          ends_on=ends_on.isoformat())
         self.ends_on = ends_on
 
@@ -59,6 +60,36 @@ class InvalidState(Conflict):
 
 class NotElderly(Invalid):
     code = "not_elderly"
+
+
+class NotAWoman(Invalid):
+    """The pregnant priority lane with a man's NIK (a woman's day of birth is stored + 40)."""
+    code = "not_a_woman"
+
+
+class NotYoungChild(Invalid):
+    """The young-child priority lane for a child aged YOUNG_CHILD_AGE or over."""
+    code = "not_young_child"
+
+
+class NikWaiting(Conflict):
+    """The NIK already holds a waiting ticket in this lane (branch.limits)."""
+    code = "nik_waiting"
+
+
+class NikDailyLimit(Conflict):
+    """The NIK has taken the most tickets one person may take in a day."""
+    code = "nik_daily_limit"
+
+
+class ProvisionalCapReached(Conflict):
+    """Today's check-ins the office cannot confirm (provisional) are used up."""
+    code = "provisional_cap_reached"
+
+
+class KioskKeyRequired(Forbidden):
+    """This office issues tickets only from enrolled kiosks (ANTREAN_KIOSK_KEY)."""
+    code = "kiosk_key_required"
 
 
 class InvalidNik(Invalid):

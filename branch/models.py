@@ -46,8 +46,10 @@ class Ticket(BaseModel):
     number = CharField(max_length=8)       # "A001", "P012", "B003"
     nik = CharField(max_length=16)
     regency = CharField(max_length=4)
-    reason = CharField(max_length=12, null=True)        # elderly | pregnant | disability
+    reason = CharField(max_length=12, null=True)        # elderly | pregnant | disability | young_child
+    child_nik = CharField(max_length=16, null=True)     # young_child: the child's NIK
     beyond_quota = BooleanField(default=False)          # a supervisor overrode the cap
+    override_by = CharField(null=True)                  # ... and which supervisor
     booking_code = CharField(null=True)
     booking_verified = BooleanField(null=True)          # False: provisional check-in
     slot_hour = IntegerField(null=True)                 # booking's hour, for call order
@@ -60,13 +62,17 @@ class Ticket(BaseModel):
     issued_at = DateTimeField(default=utcnow)
     queued_at = DateTimeField(default=utcnow)          # for lane order; reset on transfer
     called_at = DateTimeField(null=True)
+    announced_at = DateTimeField(null=True)             # the last call or recall: the board says it
     finished_at = DateTimeField(null=True)
+    # The public handle of a ticket (/t/<token>, the QR code): unguessable, unlike the id.
+    token = CharField(max_length=32, null=True, unique=True)
 
     class Meta:
         indexes = (
             (("office", "day", "issued_lane", "seq"), True),
             (("office", "day", "number"), True),
             (("day", "status", "lane"), False),
+            (("day", "nik"), False),            # the per-NIK limits (branch.limits)
         )
 
 

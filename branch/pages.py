@@ -1,38 +1,40 @@
-"""The office's pages: kiosk, counter console, display board, sync status, login.
+"""The office's pages: the shared parts (globals, CSRF, errors, login) and the staff's status page.
 
-Server-rendered, no JavaScript, nothing loaded from the internet. Every POST
-carries a per-session CSRF token; the session cookie is SameSite=Lax too.
-A refusal re-renders the same form with the message and the refusal's 4xx
-status, keeping what the person typed. Serving a page never calls central.
+Server-rendered; every page works without JavaScript, and the scripts that make
+the kiosk, the board and the counter live are files under static/ (the CSP
+forbids inline script). Nothing is loaded from the internet. Every POST carries
+a per-session CSRF token; the session cookie is SameSite=Lax too. A refusal
+re-renders the same form with the message and the refusal's 4xx status,
+keeping what the person typed. Serving a page never calls central.
+
+The views live in modules by what they serve: kiosk_pages, board_pages,
+counter_pages, supervisor_pages (all on this blueprint).
 """
 import json
 
 from flask import (Blueprint, current_app, get_flashed_messages, redirect,
                    render_template, request, session, url_for)
 
-from sync.errors import AntreanError
 from sync.logins import LoginLocked
 from sync.i18n import _
 from sync.websecurity import csrf_token, form_csrf_ok, safe_next
 
-from . import auth, counters, status as sync_state, suspension_list, tickets
-from .models import Setting, Ticket
+from . import auth, status as sync_state, suspension_list
+from .models import Setting
+from .vocabulary import LANE_NAMES, OUTCOME_NAMES, REASON_NAMES, STATUS_NAMES
 
 bp = Blueprint("pages", __name__)
-
-LANE_NAMES = {"general": "General", "priority": "Priority", "booking": "Booking check-in"}
-OUTCOMES = {"passport_issued": "Passport issued", "rejected": "Rejected",
-            "incomplete_documents": "Incomplete documents"}
-BOARD_REFRESH_SECONDS = 5
 
 
 @bp.app_context_processor
 def _page_globals():
-    return {"office_name": _office_name(), "csrf_token": csrf_token,
-            "lane_names": LANE_NAMES, "outcomes": OUTCOMES}
+    return {"office_name": office_name(), "csrf_token": csrf_token, "here": _here(),
+            "office_tz": current_app.config["TIMEZONE"], "lane_names": LANE_NAMES,
+            "reason_names": REASON_NAMES, "outcomes": OUTCOME_NAMES,
+            "status_names": STATUS_NAMES}
 
 
-def _office_name():
+def office_name():
     """The configured name, else the name central sent (pulled by sync), else the code."""
     configured = current_app.config.get("OFFICE_NAME")
     if configured:
@@ -41,24 +43,22 @@ def _office_name():
     return json.loads(synced.value) if synced else current_app.config["OFFICE"]
 
 
+def _here():
+    """This page's path and query: where the language switch comes back to."""
+    return request.full_path.rstrip("?") if request else "/"
+
+
 @bp.before_request
 def _check_csrf():
     if request.method != "POST":
         return None
     if form_csrf_ok():
         return None
-    if request.path.startswith("/kiosk"):
-        return _kiosk_again()
-    return render_error_page("This form has expired. Please go back, reload the page "
-                             "and try again.", 400)
-
-
-def _kiosk_again():
-    """A kiosk left open across a server restart: one more press must do it."""
-    nik = request.form.get("nik", "")
-    form = {"nik": nik, "booking_nik": nik, "booking_code": request.form.get("booking_code", "")}
-    return render_template("kiosk.html", form=form, message="Sorry, the screen had timed "
-                           "out. Please press your choice again."), 400
+    if request.path.startswith("/kiosk/") and request.path != "/kiosk/enroll":
+        from .kiosk_pages import kiosk_again
+        return kiosk_again()
+    return render_error_page(_("This form has expired. Please go back, reload the page "
+                               "and try again."), 400)
 
 
 def wants_html():
@@ -71,63 +71,9 @@ def render_error_page(message, status):
     return render_template("error.html", message=message, back=request.referrer), status
 
 
-# --- kiosk: no login ------------------------------------------------------------
-
 @bp.get("/")
 def index():
     return redirect(url_for("pages.kiosk"))
-
-
-@bp.get("/kiosk")
-def kiosk():
-    return render_template("kiosk.html", form={})
-
-
-@bp.post("/kiosk/ticket")
-def kiosk_take():
-    nik = _typed_nik()
-    lane, _, reason = request.form.get("choice", "general").partition(":")
-    return _issue_at_kiosk({"nik": nik}, lane, nik, reason=reason or None)
-
-
-@bp.post("/kiosk/check-in")
-def kiosk_checkin():
-    nik = _typed_nik()
-    code = request.form.get("booking_code", "").strip().upper()
-    return _issue_at_kiosk({"booking_code": code, "booking_nik": nik}, "booking", nik,
-                           booking_code=code)
-
-
-def _typed_nik():
-    """The NIK as typed, without the spaces and dashes people copy from a KTP."""
-    return "".join(request.form.get("nik", "").replace("-", " ").split())
-
-
-def _issue_at_kiosk(form, lane, nik, **options):
-    try:
-        ticket = tickets.issue_ticket(lane, nik, **options)
-    except AntreanError as exc:
-        return render_template("kiosk.html", form=form, message=exc.message), exc.status
-    # Redirect, so reloading the ticket page never issues a second number.
-    return redirect(url_for("pages.kiosk_ticket", ticket_id=ticket.id), 303)
-
-
-@bp.get("/kiosk/ticket/<int:ticket_id>")
-def kiosk_ticket(ticket_id):
-    ticket = Ticket.get_or_none(Ticket.id == ticket_id, Ticket.day == tickets.today())
-    if ticket is None:
-        return redirect(url_for("pages.kiosk"))
-    return render_template("ticket.html", ticket=ticket)
-
-
-# --- display board: no login ------------------------------------------------------
-
-@bp.get("/board")
-def board():
-    day = tickets.today()
-    return render_template("board.html", rows=counters.current_tickets(day),
-                           waiting=counters.waiting_counts(day), now=tickets.local_now(),
-                           refresh_seconds=BOARD_REFRESH_SECONDS)
 
 
 # --- login ------------------------------------------------------------------------
@@ -154,7 +100,10 @@ def login():
 @bp.post("/logout")
 def logout():
     auth.log_out(auth.current_staff())
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang      # the language is the person's, not the login's
     return redirect(url_for("pages.login"), 303)
 
 
@@ -177,8 +126,12 @@ def render_staff(template, status=200, **context):
 @bp.get("/status")
 @auth.login_required()
 def status():
-    return render_staff("status.html", s=sync_state.sync_status(),
+    from . import waits
+    from .clock import today
+    kind, words = sync_state.summary()
+    return render_staff("status.html", s=sync_state.sync_status(), summary_kind=kind,
+                        summary=words, estimates=waits.lane_estimates(today()),
                         suspension_list=suspension_list.list_status())
 
 
-from . import counter_pages  # noqa: E402,F401  (registers the counter console views on bp)
+from . import board_pages, counter_pages, kiosk_pages, supervisor_pages  # noqa: E402,F401

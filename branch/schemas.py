@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sync.schema import Lane, Outcome, Reason
 from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
+MAX_ROW_ID = 2 ** 63 - 1    # SQLite's integers: a longer id in a path matches no route (404)
+
 
 class TicketRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -20,6 +22,8 @@ class TicketRequest(BaseModel):
     lane: Lane
     nik: str = Field(max_length=32, description="16-digit national ID number (NIK)")
     reason: Optional[Reason] = Field(default=None, description="Priority lane only")
+    child_nik: Optional[str] = Field(default=None, max_length=32,
+                                     description="The child's NIK, with reason young_child")
     booking_code: Optional[str] = Field(default=None, max_length=32,
                                         description="Booking lane only: the code from central")
     pass_: Optional[str] = Field(default=None, alias="pass", max_length=256,
@@ -30,7 +34,13 @@ class TicketRequest(BaseModel):
 
 
 class TicketPath(BaseModel):
-    ticket_id: int = Field(description="The ticket's id (as returned when it was issued)")
+    ticket_id: int = Field(ge=1, le=MAX_ROW_ID,
+                           description="The ticket's id (as returned when it was issued)")
+
+
+class TokenPath(BaseModel):
+    token: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                       description="The ticket's public token (its QR code, /t/<token>)")
 
 
 class CounterPath(BaseModel):
@@ -73,6 +83,24 @@ class TicketOut(BaseModel):
     issued_at: datetime
 
 
+class IssuedOut(TicketOut):
+    status_url: str = Field(description="The ticket's public status page (/t/<token>)")
+    people_ahead: int = Field(description="People the call policy calls first")
+    estimated_wait_minutes: int
+
+
+class PublicTicketOut(BaseModel):
+    number: str
+    lane: Lane
+    status: Literal["waiting", "called", "done", "no_show"]
+    office: str
+    day: Date
+    issued_at: datetime
+    counter: Optional[str] = None
+    people_ahead: Optional[int] = None
+    estimated_wait_minutes: Optional[int] = None
+
+
 class CallOut(BaseModel):
     ticket: Optional[TicketOut] = Field(description="None when nobody is waiting")
 
@@ -85,9 +113,18 @@ class BoardRow(BaseModel):
     recalls: int = 0
 
 
+class LatestCall(BaseModel):
+    key: str = Field(description="Changes with every call and recall")
+    number: str
+    counter: str
+    announcement: str = Field(description="What the board says aloud")
+
+
 class BoardOut(BaseModel):
     office: str
     day: Date
     counters: list[BoardRow]
     waiting: dict[str, int]
+    estimated_wait_minutes: dict[str, int]
+    latest: Optional[LatestCall] = None
 

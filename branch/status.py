@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from peewee import fn
 
+from sync.i18n import _, format_clock, format_short_day, ngettext
+
 from .models import Outbox, SyncState
 from .clock import naive_utc
 
@@ -36,19 +38,44 @@ def sync_status(now=None):
 
 
 def banner(now=None):
-    """"central unreachable since 09:12 — 214 records waiting", or None while all is well."""
+    """"Central server unreachable since 09.12 WIB — 214 records waiting to be sent. Serving
+    goes on as usual.", or None while all is well (or not yet for long)."""
     return _banner(_state(), _count("pending"), now)
 
 
 def _banner(state, waiting, now):
     now = naive_utc(now)
     since = _trouble_start(state, waiting)
-    limit = timedelta(minutes=current_app.config["BANNER_AFTER_MINUTES"])
-    if since is None or now - since <= limit:
+    limit = timedelta(minutes=float(current_app.config["BANNER_AFTER_MINUTES"]))
+    if since is None or now - since < limit:
         return None
-    what = ("no complete sync with central" if state and state.central_reachable
-            else "central unreachable")
-    return f"{what} since {_clock(since, now)} — {_records(waiting)} waiting"
+    return trouble_text(state, since, waiting, now)
+
+
+def trouble_text(state, since, waiting, now=None):
+    """The plain words for an outage: since when, how much waits, that serving goes on."""
+    records = _records(waiting)
+    when = _clock(since, naive_utc(now))
+    if state and state.central_reachable:
+        return _("No complete sync with the central server since %(when)s; %(records)s. "
+                 "Serving goes on as usual.", when=when, records=records)
+    return _("The central server cannot be reached since %(when)s; %(records)s. Serving goes "
+             "on as usual: everything is kept here and sent once it is back.",
+             when=when, records=records)
+
+
+def summary(now=None):
+    """What the status page and the counter say in words: (kind, text), kind ok | trouble | new."""
+    state, waiting = _state(), _count("pending")
+    if state is None or state.central_reachable is None:
+        return "new", _("Not yet in contact with the central server; %(records)s.",
+                        records=_records(waiting))
+    if state.central_reachable is False:
+        since = state.unreachable_since or state.last_attempt
+        return "trouble", trouble_text(state, since, waiting, now)
+    when = _clock(state.last_success, naive_utc(now)) if state.last_success else "—"
+    return "ok", _("Connected to the central server (last complete sync %(when)s); "
+                   "%(records)s.", when=when, records=_records(waiting))
 
 
 def _trouble_start(state, waiting):
@@ -97,10 +124,13 @@ def _local(moment):
 
 
 def _clock(moment, now):
-    """09:12 today; 26 Nov 09:12 on another day (office time)."""
+    """09.12 WIB today; 26 Nov 2026 09.12 WIB on another day (office time)."""
+    zone = current_app.config["TIMEZONE"]
     local, today = _local(moment), _local(now).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %H:%M")
+    clock = format_clock(moment, zone)
+    return clock if local.date() == today else f"{format_short_day(local.date())} {clock}"
 
 
 def _records(n):
-    return "1 record" if n == 1 else f"{n} records"
+    return ngettext("%(num)s record is waiting to be sent",
+                    "%(num)s records are waiting to be sent", n)

@@ -7,26 +7,25 @@ processes never share a number. Nothing here talks to central: bookings and
 suspensions come from the local copies the sync job keeps.
 """
 import functools
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
-from typing import get_args
 
 from flask import current_app
 
-from sync import nik as niks
-from sync.i18n import _
-from sync.schema import LANE_LETTERS, Reason
+from sync.i18n import _, format_day, format_hour
+from sync.schema import LANE_LETTERS
 
-from . import errors, passes, suspension_list
+from . import errors, limits, passes, suspension_list
 from .clock import local_now, naive_utc, today, utcnow  # noqa: F401  (tickets.today et al.)
 from .db import db
+from .eligibility import LANES, REASONS, check_reason, checked_nik  # noqa: F401
 from .models import LocalBooking, Refusal, Ticket
 from .outbox import record_event
+from .vocabulary import BOOKING_STATUS_NAMES, lane_name
 from .writelock import write_turn
 
-LANES = tuple(LANE_LETTERS)
-REASONS = get_args(Reason)
 USED_STATUSES = ("checked_in", "served")   # central saw it checked in (at any office)
 CAPS = {"general": "CAP_GENERAL", "priority": "CAP_PRIORITY"}   # bookings: central's quota
 
@@ -50,16 +49,17 @@ class CheckIn:
 
 
 def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, now=None,
-                 pass_token=None):
+                 pass_token=None, child_nik=None):
     """Issue the next number of `lane` for `nik`, or raise the refusal a person can act on.
 
-    A booking check-in names its booking by code, by a signed pass, or both.
+    A booking check-in names its booking by code, by a signed pass, or both; the
+    young-child priority lane needs the child's NIK too.
     """
     _check_override(override_by)
     now = utcnow(now)
     day = today(now)
-    parsed = _checked_nik(nik, day)
-    _check_reason(lane, reason, parsed, day)
+    parsed = checked_nik(nik, day)
+    child = check_reason(lane, reason, parsed, day, child_nik)
     proof = _checked_pass(lane, pass_token, parsed.value, day)
     suspension_list.require_trusted()
     with write_turn(db):
@@ -67,33 +67,11 @@ def issue_ticket(lane, nik, reason=None, booking_code=None, override_by=None, no
         if ends_on:
             _record_refusal(parsed.value, day, ends_on, now)
         else:
-            ticket = _issue(lane, parsed, day, now, reason, booking_code, override_by, proof)
+            ticket = _issue(lane, parsed, day, now, reason, booking_code, override_by, proof,
+                            child)
     if ends_on:  # raised after the commit: the refusal itself must be kept
         raise errors.Suspended(ends_on)
     return ticket
-
-
-def _checked_nik(nik, day):
-    try:
-        return niks.parse_nik(nik, today=day)
-    except niks.InvalidNik as exc:
-        raise errors.InvalidNik(str(exc)) from None
-
-
-def _check_reason(lane, reason, parsed, day):
-    if lane not in LANES:
-        raise errors.Invalid(f"Unknown lane {lane!r}; choose one of {', '.join(LANES)}.")
-    if lane != "priority":
-        if reason:
-            raise errors.Invalid("A reason is only given for the priority lane.")
-        return
-    if reason not in REASONS:
-        raise errors.Invalid("The priority lane needs a reason: elderly, pregnant or disability.")
-    age = parsed.age_on(day)
-    if reason == "elderly" and age < current_app.config["ELDERLY_AGE"]:
-        raise errors.NotElderly(f"The priority lane for the elderly is for people aged "
-                                f"{current_app.config['ELDERLY_AGE']} or over; this NIK's "
-                                f"holder is {age}.")
 
 
 def _checked_pass(lane, token, nik, day):
@@ -106,7 +84,7 @@ def _checked_pass(lane, token, nik, day):
 
 def _check_override(staff):
     if staff is not None and staff.role != "supervisor":
-        raise errors.Forbidden("Only a supervisor can issue a ticket beyond the daily cap.")
+        raise errors.Forbidden(_("Only a supervisor can issue a ticket beyond the daily cap."))
 
 
 def _suspension_end(nik, day):
@@ -120,25 +98,31 @@ def _record_refusal(nik, day, ends_on, now):
     record_event(_office(), day, "suspended_refused", nik=nik, suspension_ends_on=ends_on)
 
 
-def _issue(lane, parsed, day, now, reason, booking_code, override_by, proof=None):
+def _issue(lane, parsed, day, now, reason, booking_code, override_by, proof=None, child=None):
     office = _office()
+    # The booking's own refusals first: they say more than the NIK limits would.
     check_in = _booking_for(booking_code, parsed.value, day, proof) if lane == "booking" else None
+    overridden = limits.check_nik(parsed.value, lane, day, override_by)
+    if check_in and check_in.verified_by is None:
+        overridden = limits.check_provisional(office, day, override_by) or overridden
     seq = db.execute_sql(NEXT_SEQ, (office, str(day), lane)).fetchone()[0]
     beyond_quota = _beyond_cap(lane, seq, override_by)
+    override_name = override_by.username if beyond_quota or overridden else None
     stamp = now.replace(tzinfo=None)
     ticket = _insert_ticket(
         office=office, day=day, lane=lane, issued_lane=lane, seq=seq,
         number=f"{LANE_LETTERS[lane]}{seq:03d}",
-        nik=parsed.value, regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
+        nik=parsed.value, regency=parsed.regency, reason=reason,
+        child_nik=child.value if child else None, beyond_quota=beyond_quota,
+        override_by=override_name,
         booking_code=check_in.code if check_in else None,
         booking_verified=(check_in.verified_by is not None) if check_in else None,
         verified_by=check_in.verified_by if check_in else None,
         slot_hour=check_in.hour if check_in else None, status="waiting", recalls=0,
-        issued_at=stamp, queued_at=stamp)
+        issued_at=stamp, queued_at=stamp, token=secrets.token_urlsafe(16))
     record_event(office, day, "ticket_issued", ticket=ticket.number, lane=lane, nik=parsed.value,
                  regency=parsed.regency, reason=reason, beyond_quota=beyond_quota,
-                 booking_code=ticket.booking_code,
-                 staff=override_by.username if beyond_quota else None)
+                 booking_code=ticket.booking_code, staff=override_name)
     if check_in:
         _check_in(check_in, ticket, office, day)
     return ticket
@@ -162,8 +146,10 @@ def _beyond_cap(lane, seq, override_by):
     if cap is None or seq <= int(cap):
         return False
     if override_by is None:
-        raise errors.CapReached(f"Today's {int(cap)} {lane} tickets have all been issued; "
-                                "a supervisor can issue more.", cap=int(cap))
+        raise errors.CapReached(_("Today's %(cap)s tickets for the %(lane)s lane have all been "
+                                  "issued. Please ask at the information desk: a supervisor "
+                                  "can issue more.", cap=int(cap), lane=lane_name(lane)),
+                                cap=int(cap))
     return True
 
 
@@ -176,15 +162,16 @@ def _booking_for(code, nik, day, proof):
     """
     code = (code or (proof.code if proof else "")).strip().upper()
     if not code:
-        raise errors.Invalid("A booking check-in needs the booking code.")
+        raise errors.Invalid(_("A booking check-in needs the booking code."))
     if proof and proof.code != code:
         raise errors.BookingMismatch(_("The booking pass is for booking %(pass_code)s, not "
                                        "%(code)s.", pass_code=proof.code, code=code))
     booking = LocalBooking.get_or_none(LocalBooking.code == code)
     earlier = (booking.ticket if booking else None) or _provisional_ticket(code, day)
     if earlier:
-        raise errors.AlreadyCheckedIn(f"Booking {code} is already checked in as ticket "
-                                      f"{earlier}.", ticket=earlier)
+        raise errors.AlreadyCheckedIn(_("Booking %(code)s is already checked in as ticket "
+                                        "%(ticket)s. Please wait for that number to be "
+                                        "called.", code=code, ticket=earlier), ticket=earlier)
     if booking is None:
         return CheckIn(code, None, proof.hour, "pass") if proof else CheckIn(code)
     _check_booking(booking, nik, day)
@@ -202,19 +189,30 @@ def _provisional_ticket(code, day):
 
 def _check_booking(booking, nik, day):
     if booking.nik != nik:
-        raise errors.BookingMismatch(f"Booking {booking.code} was made for another NIK.")
+        raise errors.BookingMismatch(_("Booking %(code)s was made for another NIK. Please "
+                                       "enter the NIK the booking was made with.",
+                                       code=booking.code))
     if booking.status == "cancelled":
-        raise errors.BookingCancelled(f"Booking {booking.code} was cancelled; please take a "
-                                      "walk-in ticket instead.")
+        raise errors.BookingCancelled(_("Booking %(code)s was cancelled; please take a general "
+                                        "ticket instead.", code=booking.code))
     if booking.status in USED_STATUSES:
-        raise errors.AlreadyCheckedIn(f"Booking {booking.code} has already been used "
-                                      f"({booking.status.replace('_', ' ')}).", ticket=None)
+        raise errors.AlreadyCheckedIn(_("Booking %(code)s has already been used (%(status)s). "
+                                        "Please ask at the information desk.",
+                                        code=booking.code,
+                                        status=BOOKING_STATUS_NAMES[booking.status]),
+                                      ticket=None)
     if booking.office != _office():
-        raise errors.WrongOffice(f"Booking {booking.code} is for office {booking.office}, "
-                                 f"not {_office()}.", office=booking.office)
+        raise errors.WrongOffice(_("Booking %(code)s is for office %(office)s, not this one "
+                                   "(%(here)s). Please go to that office.", code=booking.code,
+                                   office=booking.office, here=_office()),
+                                 office=booking.office)
     if booking.date != day:
-        raise errors.WrongDay(f"Booking {booking.code} is for {booking.date:%d %B %Y} at "
-                              f"{booking.hour:02d}:00, not today.", day=booking.date.isoformat())
+        zone = current_app.config["TIMEZONE"]
+        raise errors.WrongDay(_("Booking %(code)s is for %(day)s at %(hour)s, not today. Please "
+                                "come back that day, or take a general ticket.",
+                                code=booking.code, day=format_day(booking.date),
+                                hour=format_hour(booking.hour, zone)),
+                              day=booking.date.isoformat())
 
 
 def _check_in(check_in, ticket, office, day):

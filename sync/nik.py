@@ -71,3 +71,9 @@ def _birth_date(ddmmyy, today):
     if born > today:
         born = born.replace(year=born.year - 100)
     return born, sex
+
+
+def mask_nik(nik):
+    """3604011203650001 -> 3604********0001: regency and serial, never the birth date."""
+    nik = nik or ""
+    return nik[:4] + "*" * 8 + nik[12:] if len(nik) == 16 else "*" * len(nik)

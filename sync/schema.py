@@ -16,7 +16,7 @@ from . import SCHEMA_VERSION     # kept in sync/__init__.py: the job stamps it w
 
 
 Lane = Literal["general", "priority", "booking"]
-Reason = Literal["elderly", "pregnant", "disability"]
+Reason = Literal["elderly", "pregnant", "disability", "young_child"]
 Outcome = Literal["passport_issued", "rejected", "incomplete_documents"]
 LANE_LETTERS = {"general": "A", "priority": "P", "booking": "B"}
 

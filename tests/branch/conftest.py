@@ -107,3 +107,4 @@ def supervisor_headers(supervisor):
 def basic_auth(username, password=PASSWORD):
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+

@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from branch.models import LocalBooking, LocalSuspension, Outbox, Refusal, SyncState, Ticket
+from branch_support import nik_for
 
 NIK = "3601014507850003"
 ELDER = "3602011203500001"
@@ -25,12 +26,14 @@ def test_issue_a_general_ticket(client):
     assert Ticket.get_by_id(body["id"]).nik == NIK
 
 
-def test_get_ticket_masks_the_nik_except_for_staff(client, staff_headers):
+def test_get_ticket_by_id_is_for_staff_only(client, staff_headers):
     ticket_id = take(client).get_json()["id"]
-    assert client.get(f"/api/v1/tickets/{ticket_id}").get_json()["nik"] == "3601********0003"
+    anonymous = client.get(f"/api/v1/tickets/{ticket_id}")
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "unauthorized"
+    assert "nik" not in anonymous.get_json()
     assert client.get(f"/api/v1/tickets/{ticket_id}",
                       headers=staff_headers).get_json()["nik"] == NIK
-    assert client.get("/api/v1/tickets/999").status_code == 404
+    assert client.get("/api/v1/tickets/999", headers=staff_headers).status_code == 404
 
 
 @pytest.mark.parametrize("body, status, error", [
@@ -68,7 +71,7 @@ def test_suspended_nik_is_refused_with_the_end_date(client):
 def test_cap_and_supervisor_override(branch_app, client, staff_headers, supervisor_headers):
     branch_app.config["CAP_GENERAL"] = 1
     assert take(client).status_code == 201
-    refused = take(client)
+    refused = take(client, nik=nik_for(2))
     assert refused.status_code == 409 and refused.get_json()["error"] == "cap_reached"
     assert take(client, override=True).status_code == 401
     response = client.post("/api/v1/tickets", headers=staff_headers,
@@ -100,7 +103,7 @@ def test_booking_check_in_paths(client):
     assert again.status_code == 409 and again.get_json()["ticket"] == "B001"
     later = take(client, lane="booking", booking_code="SRG-LATER")
     assert later.status_code == 409 and later.get_json()["error"] == "wrong_day"
-    provisional = take(client, lane="booking", booking_code="SRG-UNKNOWN")
+    provisional = take(client, lane="booking", booking_code="SRG-UNKNOWN", nik=nik_for(2))
     assert provisional.status_code == 201
     assert provisional.get_json()["booking_verified"] is False
 
@@ -115,7 +118,7 @@ def test_counter_operations_need_a_login(client, counter):
 
 def test_counter_operations_over_http_basic(client, counter, staff_headers):
     take(client)
-    take(client)
+    take(client, nik=nik_for(2))
     called = client.post("/api/v1/counters/1/call", headers=staff_headers)
     assert called.status_code == 200
     ticket = called.get_json()["ticket"]
@@ -169,7 +172,7 @@ def test_a_session_cookie_alone_cannot_write_through_the_api(client, counter, st
 
 def test_board(client, counter, staff_headers):
     take(client)
-    take(client)
+    take(client, nik=nik_for(2))
     client.post("/api/v1/counters/3/call", headers=staff_headers)
     board = client.get("/api/v1/board").get_json()
     assert board["office"] == "SRG" and board["day"] == "2026-11-27"
@@ -180,7 +183,7 @@ def test_board(client, counter, staff_headers):
 
 def test_status_reads_sync_state_and_outbox_counts(client):
     take(client)
-    take(client)
+    take(client, nik=nik_for(2))
     Outbox.update(state="quarantined", error="bad").where(Outbox.seq == 1).execute()
     SyncState.create(central_reachable=False, last_error="connection refused",
                      last_success=datetime(2026, 11, 27, 2, 12))

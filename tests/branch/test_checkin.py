@@ -47,7 +47,7 @@ def test_a_provisional_code_cannot_be_checked_in_twice(branch_app):
 
 def test_booking_for_another_day_names_the_day(branch_app):
     booking(day=date(2026, 11, 30), hour=13)
-    with pytest.raises(errors.WrongDay, match="30 November 2026 at 13:00") as refused:
+    with pytest.raises(errors.WrongDay, match="Senin, 30 November 2026 pukul 13.00 WIB") as refused:
         issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
     assert refused.value.extra == {"day": "2026-11-30"}
     assert Ticket.select().count() == 0 and Outbox.select().count() == 0
@@ -55,7 +55,7 @@ def test_booking_for_another_day_names_the_day(branch_app):
 
 def test_booking_for_another_office_names_the_office(branch_app):
     booking(office="CLG")
-    with pytest.raises(errors.WrongOffice, match="office CLG") as refused:
+    with pytest.raises(errors.WrongOffice, match="untuk kantor CLG") as refused:
         issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
     assert refused.value.extra == {"office": "CLG"}
 
@@ -63,7 +63,7 @@ def test_booking_for_another_office_names_the_office(branch_app):
 def test_booking_already_checked_in_names_its_ticket(branch_app):
     booking()
     issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
-    with pytest.raises(errors.AlreadyCheckedIn, match="ticket B001") as refused:
+    with pytest.raises(errors.AlreadyCheckedIn, match="dengan nomor B001") as refused:
         issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
     assert refused.value.extra == {"ticket": "B001"}
     assert Ticket.select().count() == 1
@@ -78,7 +78,7 @@ def test_booking_pulled_after_a_provisional_check_in_is_still_checked_in(branch_
 
 def test_cancelled_booking_is_refused_clearly(branch_app):
     booking(status="cancelled")
-    with pytest.raises(errors.BookingCancelled, match="was cancelled"):
+    with pytest.raises(errors.BookingCancelled, match="sudah dibatalkan"):
         issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
     assert LocalBooking.get().ticket is None
 
@@ -91,12 +91,12 @@ def test_booking_of_another_nik_is_refused(branch_app):
 
 def test_booking_used_elsewhere_is_refused(branch_app):
     booking(status="checked_in")
-    with pytest.raises(errors.AlreadyCheckedIn, match="already been used"):
+    with pytest.raises(errors.AlreadyCheckedIn, match=r"sudah digunakan \(sudah check-in\)"):
         issue_ticket("booking", NIK, booking_code="SRG-AAAA1111")
 
 
 def test_check_in_needs_a_code(branch_app):
-    with pytest.raises(errors.Invalid, match="booking code"):
+    with pytest.raises(errors.Invalid, match="memerlukan kode booking"):
         issue_ticket("booking", NIK)
 
 

@@ -7,24 +7,24 @@ from branch.db import db
 from branch.errors import CapReached
 from branch.models import Outbox, Ticket
 from branch.tickets import issue_ticket
+from branch_support import nik_for
 
-NIK = "3601014507850003"
 
-
-def issue_many(app, count, lane="general"):
+def issue_many(app, count, first, lane="general"):
+    """`count` tickets for people first, first + 1, ... (one waiting ticket per NIK and lane)."""
     with app.app_context(), db.connection_context():
-        return [issue_ticket(lane, NIK).number for _ in range(count)]
+        return [issue_ticket(lane, nik_for(first + n)).number for n in range(count)]
 
 
 def test_threads_never_share_a_number(branch_app):
     branch_app.config["CAP_GENERAL"] = 1000
     results, start = [], threading.Barrier(8)
 
-    def kiosk():
+    def kiosk(index):
         start.wait()
-        results.extend(issue_many(branch_app, 25))
+        results.extend(issue_many(branch_app, 25, 1 + 25 * index))
 
-    threads = [threading.Thread(target=kiosk) for _ in range(8)]
+    threads = [threading.Thread(target=kiosk, args=(i,)) for i in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -35,11 +35,11 @@ def test_threads_never_share_a_number(branch_app):
     assert Outbox.select().where(Outbox.kind == "ticket_issued").count() == 200
 
 
-def process_kiosk(database_url, count, start):
+def process_kiosk(database_url, count, first, start):
     """Runs in a spawned process: its own app, its own connection, same SQLite file."""
     app = create_app({"OFFICE": "SRG", "DATABASE_URL": database_url})
     start.wait()
-    return issue_many(app, count)
+    return issue_many(app, count, first)
 
 
 def test_processes_never_share_a_number(branch_app, db_path):
@@ -48,7 +48,8 @@ def test_processes_never_share_a_number(branch_app, db_path):
     with context.Manager() as manager:
         start = manager.Barrier(4)
         with context.Pool(4) as pool:
-            batches = pool.starmap(process_kiosk, [(url, 25, start)] * 4)
+            batches = pool.starmap(process_kiosk, [(url, 25, 1 + 25 * i, start)
+                                                   for i in range(4)])
     numbers = [n for batch in batches for n in batch]
     expected = [f"A{n:03d}" for n in range(1, 101)]
     assert sorted(numbers) == expected
@@ -60,16 +61,16 @@ def test_the_cap_holds_under_concurrency(branch_app):
     branch_app.config["CAP_GENERAL"] = 30
     issued, refused, start = [], [], threading.Barrier(6)
 
-    def kiosk():
+    def kiosk(index):
         start.wait()
         with branch_app.app_context(), db.connection_context():
-            for _ in range(10):
+            for n in range(10):
                 try:
-                    issued.append(issue_ticket("general", NIK).number)
+                    issued.append(issue_ticket("general", nik_for(1 + 10 * index + n)).number)
                 except CapReached:
                     refused.append(1)
 
-    threads = [threading.Thread(target=kiosk) for _ in range(6)]
+    threads = [threading.Thread(target=kiosk, args=(i,)) for i in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,4 +1,5 @@
 """Counter operations against the database: call, recall, no-show, transfer, finish, board."""
+import itertools
 import json
 from datetime import date
 
@@ -9,9 +10,20 @@ from hypothesis import strategies as st
 from branch import counters, errors
 from branch.models import Call, LocalBooking, Outbox, Ticket
 from branch.tickets import issue_ticket
+from branch_support import nik_for
 
 NIK = "3601014507850003"       # Kab. Pandeglang
 ELDER = "3602011203500001"     # Kab. Lebak, born 1950
+_serials = itertools.count()
+
+
+def person(born="150590"):
+    """A new person's NIK: one NIK may hold only one waiting ticket per lane."""
+    return nik_for(next(_serials) % 9999 + 1, born=born)
+
+
+def elder():
+    return person(born="120350")
 
 
 def last_event():
@@ -20,8 +32,8 @@ def last_event():
 
 
 def test_call_next_takes_the_first_waiting_ticket(counter, staff):
-    issue_ticket("general", NIK)
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
+    issue_ticket("general", person())
     ticket = counters.call_next("1", staff)
     assert (ticket.number, ticket.status, ticket.counter.name) == ("A001", "called", "1")
     assert last_event() == ("ticket_called", {"ticket": "A001", "counter": "1",
@@ -35,10 +47,10 @@ def test_call_next_with_nobody_waiting_returns_none(counter, staff):
 
 
 def test_a_counter_finishes_before_calling_again(counter, staff):
-    issue_ticket("general", NIK)
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
+    issue_ticket("general", person())
     counters.call_next("1", staff)
-    with pytest.raises(errors.InvalidState, match="still serving A001"):
+    with pytest.raises(errors.InvalidState, match="masih melayani A001"):
         counters.call_next("1", staff)
     assert counters.call_next("2", staff).number == "A002"
 
@@ -49,7 +61,7 @@ def test_unknown_counter_is_not_found(counter, staff):
 
 
 def test_recall_counts_and_writes_an_event(counter, staff):
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
     ticket = counters.call_next("1", staff)
     assert counters.recall(ticket.id, staff).recalls == 1
     assert counters.recall(ticket.id, staff).recalls == 2
@@ -58,8 +70,8 @@ def test_recall_counts_and_writes_an_event(counter, staff):
 
 
 def test_no_show_closes_the_ticket_and_frees_the_counter(counter, staff):
-    issue_ticket("general", NIK)
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
+    issue_ticket("general", person())
     first = counters.call_next("1", staff)
     assert counters.no_show(first.id, staff).status == "no_show"
     assert last_event()[0] == "ticket_no_show"
@@ -78,25 +90,25 @@ def test_finish_with_passport_issued_records_the_regency(counter, staff):
 
 @pytest.mark.parametrize("outcome", ["rejected", "incomplete_documents"])
 def test_finish_with_other_outcomes(counter, staff, outcome):
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
     ticket = counters.call_next("1", staff)
     assert counters.finish(ticket.id, outcome, staff).outcome == outcome
 
 
 def test_finish_needs_a_known_outcome_and_a_called_ticket(counter, staff):
-    ticket = issue_ticket("general", NIK)
-    with pytest.raises(errors.InvalidState, match="A001 is waiting"):
+    ticket = issue_ticket("general", person())
+    with pytest.raises(errors.InvalidState, match="A001 berstatus menunggu"):
         counters.finish(ticket.id, "rejected", staff)
     counters.call_next("1", staff)
     with pytest.raises(errors.Invalid):
         counters.finish(ticket.id, "lost", staff)
     counters.finish(ticket.id, "rejected", staff)
-    with pytest.raises(errors.InvalidState, match="is done"):
+    with pytest.raises(errors.InvalidState, match="berstatus selesai"):
         counters.no_show(ticket.id, staff)
 
 
 def test_transfer_moves_a_called_ticket_to_another_lane(counter, staff):
-    issue_ticket("general", NIK)
+    issue_ticket("general", person())
     ticket = counters.call_next("1", staff)
     moved = counters.transfer(ticket.id, "priority", staff, reason="pregnant")
     assert (moved.lane, moved.status, moved.counter, moved.number) == (
@@ -108,7 +120,7 @@ def test_transfer_moves_a_called_ticket_to_another_lane(counter, staff):
 
 
 def test_transfer_to_the_same_lane_or_to_booking_is_refused(counter, staff):
-    ticket = issue_ticket("general", NIK)
+    ticket = issue_ticket("general", person())
     with pytest.raises(errors.InvalidState):
         counters.transfer(ticket.id, "general", staff)
     with pytest.raises(errors.Invalid):
@@ -123,14 +135,14 @@ def test_unknown_ticket_is_not_found(counter, staff):
 def test_calls_follow_the_policy_end_to_end(branch_app, counter, staff, clock):
     clock.set_local(10, 15)
     for _ in range(5):
-        issue_ticket("priority", ELDER, reason="elderly")
-    issue_ticket("general", NIK)
-    issue_ticket("general", NIK)
+        issue_ticket("priority", elder(), reason="elderly")
+    issue_ticket("general", person())
+    issue_ticket("general", person())
     LocalBooking.create(code="SRG-B1", office="SRG", date=date(2026, 11, 27), hour=10, nik=NIK,
                         name="Siti", purpose="hajj", status="booked")
-    LocalBooking.create(code="SRG-B2", office="SRG", date=date(2026, 11, 27), hour=13, nik=NIK,
-                        name="Siti", purpose="hajj", status="booked")
-    issue_ticket("booking", NIK, booking_code="SRG-B2")    # early: 13:00 slot
+    LocalBooking.create(code="SRG-B2", office="SRG", date=date(2026, 11, 27), hour=13,
+                        nik=ELDER, name="Ahmad", purpose="hajj", status="booked")
+    issue_ticket("booking", ELDER, booking_code="SRG-B2")  # early: 13:00 slot
     issue_ticket("booking", NIK, booking_code="SRG-B1")    # slot 10 has begun
     order = []
     while (ticket := counters.call_next("1", staff)) is not None:
@@ -141,8 +153,8 @@ def test_calls_follow_the_policy_end_to_end(branch_app, counter, staff, clock):
 
 def test_board_shows_each_counter_and_waiting_counts(counter, staff):
     for _ in range(3):
-        issue_ticket("general", NIK)
-    issue_ticket("priority", ELDER, reason="elderly")
+        issue_ticket("general", person())
+    issue_ticket("priority", elder(), reason="elderly")
     counters.call_next("2", staff)
     first = counters.call_next("1", staff)
     counters.finish(first.id, "rejected", staff)
@@ -154,10 +166,10 @@ def test_board_shows_each_counter_and_waiting_counts(counter, staff):
 
 
 def test_a_transferred_ticket_keeps_its_number_and_lanes_keep_numbering(counter, staff):
-    moved = issue_ticket("general", NIK)
+    moved = issue_ticket("general", person())
     counters.transfer(moved.id, "priority", staff, reason="pregnant")
-    assert issue_ticket("priority", ELDER, reason="elderly").number == "P001"
-    assert issue_ticket("general", NIK).number == "A002"
+    assert issue_ticket("priority", elder(), reason="elderly").number == "P001"
+    assert issue_ticket("general", person()).number == "A002"
     assert Ticket.get_by_id(moved.id).number == "A001"
 
 
@@ -171,7 +183,7 @@ def test_property_calls_from_the_database_keep_the_streak_limit(counter, staff, 
     k, run = 3, 0
     for step in plan + ["call"] * len(plan):
         if step != "call":
-            issue_ticket(step, ELDER, reason="elderly" if step == "priority" else None)
+            issue_ticket(step, elder(), reason="elderly" if step == "priority" else None)
             continue
         general_waited = Ticket.select().where(Ticket.status == "waiting",
                                                Ticket.lane == "general").exists()

@@ -12,7 +12,7 @@ def test_init_db_is_idempotent_and_records_each_script(branch_app, db_path):
     assert init_db() == []      # the fixture already migrated: nothing left to apply
     with sqlite3.connect(db_path) as conn:
         versions = [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == SCRIPTS and {1, 2, 3, 40} <= set(SCRIPTS)
+    assert versions == SCRIPTS and {1, 2, 3, 4, 40} <= set(SCRIPTS)
 
 
 def test_reconcile_reads_a_day_of_the_outbox_through_its_index(branch_app, db_path):

@@ -33,14 +33,15 @@ def test_whole_day_with_central_unreachable(branch_app, client, counter, staff_h
     branch_app.config["CAP_GENERAL"] = 1
     post = client.post
     assert post("/api/v1/tickets", json={"lane": "general", "nik": NIK}).status_code == 201
-    assert post("/api/v1/tickets", json={"lane": "general", "nik": NIK}).status_code == 409
+    capped = post("/api/v1/tickets", json={"lane": "general", "nik": "3604011505900001"})
+    assert capped.status_code == 409 and capped.get_json()["error"] == "cap_reached"
     assert post("/api/v1/tickets", headers=supervisor_headers,
                 json={"lane": "general", "nik": NIK, "override": True}).status_code == 201
     assert post("/api/v1/tickets", json={"lane": "priority", "nik": "3602011203500001",
                                          "reason": "elderly"}).status_code == 201
     assert post("/api/v1/tickets", json={"lane": "booking", "nik": NIK,
                                          "booking_code": "SRG-OK"}).status_code == 201
-    assert post("/api/v1/tickets", json={"lane": "booking", "nik": NIK,
+    assert post("/api/v1/tickets", json={"lane": "booking", "nik": "3604011505900001",
                                          "booking_code": "SRG-NEW"}).status_code == 201
     assert post("/api/v1/tickets", json={"lane": "general",
                                          "nik": "3602015506900002"}).status_code == 403

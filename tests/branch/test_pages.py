@@ -7,6 +7,7 @@ import pytest
 
 from branch.models import Outbox, Setting, SyncState, Ticket
 from branch.tickets import today
+from branch_support import nik_for
 
 NIK = "3604011505900001"          # Kab. Serang, born 15 May 1990
 ELDER_NIK = "3602014107500002"    # Kab. Lebak, a woman born 1 July 1950
@@ -63,11 +64,11 @@ def test_staff_pages_render_after_login(client):
     log_in(client)
     assert client.get("/status").status_code == 200
     chooser = client.get("/counter")
-    assert chooser.status_code == 200 and "Counter 2" in text(chooser)
+    assert chooser.status_code == 200 and "Loket 2" in text(chooser)
     assert post(client, "/counter/choose", counter="1").status_code == 303
     console = client.get("/counter")
     assert console.status_code == 200
-    assert "Call next" in text(console)
+    assert "Panggil berikutnya" in text(console)
 
 
 # --- kiosk --------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def test_kiosk_refusal_shows_the_message_and_keeps_the_input(client):
     response = post(client, "/kiosk/ticket", nik=NIK, choice="priority:elderly")
     assert response.status_code == 422
     body = text(response)
-    assert "60 or over" in body and 'class="message error"' in body
+    assert "60 tahun ke atas" in body and 'class="message error"' in body
     assert f'value="{NIK}"' in body
     assert Ticket.select().count() == 0
 
@@ -108,7 +109,7 @@ def test_kiosk_refusal_shows_the_message_and_keeps_the_input(client):
 def test_kiosk_invalid_nik_says_what_to_fix(client):
     response = post(client, "/kiosk/ticket", nik="12345", choice="general")
     assert response.status_code == 422
-    assert "16 digits" in text(response)
+    assert "16 angka" in text(response)
     assert 'value="12345"' in text(response)
 
 
@@ -116,7 +117,7 @@ def test_kiosk_provisional_check_in_of_an_unknown_booking(client):
     response = post(client, "/kiosk/check-in", booking_code="bk-777", nik=NIK)
     assert response.status_code == 303
     page = text(client.get(response.headers["Location"]))
-    assert "B001" in page and "to be confirmed" in page
+    assert "B001" in page and "akan dipastikan di loket" in page
     ticket = Ticket.get()
     assert (ticket.booking_code, ticket.booking_verified) == ("BK-777", False)
 
@@ -133,7 +134,7 @@ def test_post_without_csrf_token_is_refused(client):
     log_in(client)
     response = client.post("/counter/choose", data={"counter": "1"})
     assert response.status_code == 400
-    assert "expired" in text(response)
+    assert "kedaluwarsa" in text(response)
     with client.session_transaction() as session:
         assert "counter" not in session
 
@@ -143,7 +144,7 @@ def test_kiosk_with_a_stale_token_asks_to_press_again(client):
     response = client.post("/kiosk/ticket", data={"nik": NIK, "choice": "general",
                                                   "csrf_token": "from-before-a-restart"})
     assert response.status_code == 400
-    assert "press your choice again" in text(response)
+    assert "tekan pilihan Anda sekali lagi" in text(response)
     assert f'value="{NIK}"' in text(response)
     assert Ticket.select().count() == 0
 
@@ -174,7 +175,7 @@ def test_login_works_and_returns_to_next(client):
     response = post(client, "/login", username="staff", password=PASSWORD, next="/status")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/status")
-    assert "staff (staff)" in text(client.get("/status"))
+    assert "staff (petugas)" in text(client.get("/status"))
 
 
 def test_login_failure_says_so(client):
@@ -211,7 +212,7 @@ def test_counter_calls_and_finishes_a_ticket(client):
     response = post(client, "/counter/call")
     assert response.status_code == 303
     console = text(client.get("/counter"))
-    assert "Calling A001." in console and 'id="current-number">A001<' in console
+    assert "Memanggil A001." in console and 'id="current-number">A001<' in console
     board = text(client.get("/board"))
     assert 'id="counter-1">A001<' in board
     ticket = Ticket.get()
@@ -223,8 +224,8 @@ def test_counter_calls_and_finishes_a_ticket(client):
 
 
 def test_counter_recall_no_show_and_transfer(client):
-    for _ in range(2):
-        post(client, "/kiosk/ticket", nik=NIK, choice="general")
+    for n in (1, 2):
+        post(client, "/kiosk/ticket", nik=nik_for(n), choice="general")
     choose_counter(client)
     post(client, "/counter/call")
     first = Ticket.get(Ticket.number == "A001")
@@ -258,7 +259,7 @@ def test_counter_refusal_is_shown_with_its_status(client):
     ticket = Ticket.get()
     response = post(client, f"/counter/tickets/{ticket.id}/finish", outcome="lost")
     assert response.status_code == 422
-    assert "An outcome is one of" in text(response)
+    assert "Hasil layanan harus salah satu dari" in text(response)
     assert Ticket.get().status == "called"
 
 
@@ -272,13 +273,13 @@ def test_staff_cannot_override_the_cap(client):
 def test_supervisor_overrides_the_cap(branch_app, client):
     branch_app.config["CAP_GENERAL"] = 1
     post(client, "/kiosk/ticket", nik=NIK, choice="general")
-    refused = post(client, "/kiosk/ticket", nik=NIK, choice="general")
-    assert refused.status_code == 409 and "supervisor" in text(refused)
+    refused = post(client, "/kiosk/ticket", nik=nik_for(2), choice="general")
+    assert refused.status_code == 409 and "supervisor dapat menerbitkan" in text(refused)
     choose_counter(client, username="supervisor")
-    assert "beyond the daily cap" in text(client.get("/counter"))
-    response = post(client, "/counter/override", nik=NIK, lane="general")
+    assert "di atas batas harian" in text(client.get("/counter"))
+    response = post(client, "/counter/override", nik=nik_for(2), lane="general")
     assert response.status_code == 303
-    assert "Issued A002 beyond the daily cap." in text(client.get("/counter"))
+    assert "Karcis A002 diterbitkan di atas batas harian." in text(client.get("/counter"))
     assert Ticket.get(Ticket.number == "A002").beyond_quota is True
 
 
@@ -302,12 +303,13 @@ def test_banner_when_central_unreachable_longer_than_configured(client, now):
     SyncState.create(central_reachable=False, unreachable_since=since,
                      last_success=since - timedelta(minutes=1), last_attempt=now)
     add_outbox(7)
-    expected = "central unreachable since 09:05 — 7 records waiting"
+    expected = ("Server pusat tidak dapat dihubungi sejak 09.05 WIB; 7 data menunggu dikirim. "
+                "Pelayanan tetap berjalan seperti biasa")
     log_in(client)
     assert expected in text(client.get("/status"))
     post(client, "/counter/choose", counter="1")
     assert expected in text(client.get("/counter"))
-    assert "unreachable" not in text(client.get("/kiosk"))   # not shown to the public
+    assert "dihubungi" not in text(client.get("/kiosk"))   # not shown to the public
 
 
 def test_no_banner_for_a_short_outage(client, now):
@@ -329,8 +331,8 @@ def test_banner_when_central_never_reached_and_records_wait(client, now):
     add_outbox(2)
     Outbox.update(created_at=now - timedelta(minutes=30)).execute()
     log_in(client)
-    assert "central unreachable since" in text(client.get("/status"))
-    assert "2 records waiting" in text(client.get("/status"))
+    assert "Server pusat tidak dapat dihubungi sejak" in text(client.get("/status"))
+    assert "2 data menunggu dikirim" in text(client.get("/status"))
 
 
 def test_no_banner_when_never_reached_but_nothing_waits(client, now):
@@ -363,7 +365,7 @@ def test_banner_names_the_day_of_an_outage_that_began_earlier(client, now):
     SyncState.create(central_reachable=False, unreachable_since=since, last_success=since)
     add_outbox(1)
     log_in(client)
-    expected = "central unreachable since 26 Nov 09:05 — 1 record waiting"
+    expected = "tidak dapat dihubungi sejak 26 Nov 2026 09.05 WIB; 1 data menunggu dikirim"
     assert expected in text(client.get("/status"))
 
 
@@ -376,13 +378,15 @@ def test_pages_name_the_office_as_central_does_once_synced(client):
 
 def test_board_refreshes_itself_without_javascript(client):
     body = text(client.get("/board"))
-    assert '<meta http-equiv="refresh" content="5">' in body
-    assert "<script" not in body
+    # Without JavaScript the page reloads itself; with it, board.js polls and never reloads.
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in body
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/board.js" defer>']
+    assert "</script>" in body and not re.search(r"<script[^>]*>[^<]+</script>", body)
 
 
 def test_banner_when_records_pile_up_although_central_was_reachable(client, now):
     SyncState.create(central_reachable=True, last_success=now - timedelta(hours=2))
     add_outbox(4)
     log_in(client)
-    assert ("no complete sync with central since 07:30 — 4 records waiting"
-            in text(client.get("/status")))
+    assert ("Belum ada sinkronisasi lengkap dengan server pusat sejak 07.30 WIB; "
+            "4 data menunggu dikirim" in text(client.get("/status")))

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test browser catalogues messages clean
+.PHONY: demo drill test browser catalogues messages clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP) catalogues browser
 
 demo: $(STAMP) catalogues
 	$(PY) scripts/demo.py
+
+# The outage drill (README): central down for DRILL_SECONDS while both branches serve.
+drill: $(STAMP) catalogues
+	$(PY) scripts/drill.py
 
 clean:
 	rm -rf $(VENV) instance

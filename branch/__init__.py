@@ -1,21 +1,6 @@
 """Antrean branch: the office's own server. It never needs central to serve people."""
 
 
-from werkzeug.routing import IntegerConverter
-
-
-class RowId(IntegerConverter):
-    """<int:...> in the branch's paths: a row id SQLite can hold (1 .. 2**63-1), else no match.
-
-    A longer number would reach the database and overflow it (a 500); unmatched, it is
-    a plain 404 in the usual error shape."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2 ** 63 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
 def create_app(overrides=None):
     """Build the branch app: config, database, pages, API, CLI, the web layer.
 
@@ -28,6 +13,7 @@ def create_app(overrides=None):
     from . import cli, config, db
     from .api import api
     from .metrics import branch_families
+    from .paths import RowId
     app = api_app(__name__, "Antrean branch", office="OFFICE")
     app.url_map.converters["int"] = RowId      # before any route: ids beyond 64 bits are 404
     config.load(app, overrides)

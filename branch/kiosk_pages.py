@@ -53,14 +53,15 @@ def kiosk_checkin():
 
 
 def _checkin_options(form):
-    """What a check-in hands to issue_ticket. The signed booking pass (form field `pass`,
-    typed by the QR reader) joins here once passes exist."""
-    return {"booking_code": form["booking_code"]}
+    """What a check-in hands to issue_ticket: the code typed, and the signed booking pass
+    the QR reader typed into the field `pass` (either is enough; both must agree)."""
+    return {"booking_code": form["booking_code"] or None, "pass_token": form["pass"] or None}
 
 
 def _form_values():
     """The kiosk's fields as typed, NIKs without the spaces and dashes copied from a KTP."""
     values = {name: request.form.get(name, "")[:64] for name in ("choice", "booking_code")}
+    values["pass"] = request.form.get("pass", "").strip()[:512]
     values["choice"] = values["choice"] or "general"
     values["booking_code"] = values["booking_code"].strip().upper()
     for name in ("nik", "child_nik"):

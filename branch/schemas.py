@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sync.schema import Lane, Outcome, Reason
 from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
-MAX_ROW_ID = 2 ** 63 - 1    # SQLite's integers: a longer id in a path matches no route (404)
+from .paths import MAX_ROW_ID
 
 
 class TicketRequest(BaseModel):

@@ -72,7 +72,7 @@ class Kiosks:
     def __init__(self, url):
         self.url, self.issued, self.errors = url, [], []
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._issue, args=(nik,)) for nik in NIKS]
+        self.threads = [threading.Thread(target=self._issue, args=(n,)) for n in range(4)]
 
     def __enter__(self):
         for thread in self.threads:
@@ -84,9 +84,12 @@ class Kiosks:
         for thread in self.threads:
             thread.join()
 
-    def _issue(self, nik):
-        session = requests.Session()
+    def _issue(self, kiosk):
+        session, serial = requests.Session(), 0
         while not self.stop.is_set():
+            # A new person each time: one NIK may hold only one waiting ticket a lane.
+            serial += 1
+            nik = f"3604{kiosk + 1:02d}150590{serial % 9999 + 1:04d}"
             answer = session.post(f"{self.url}/api/v1/tickets", json={"lane": "general",
                                                                      "nik": nik}, timeout=10)
             if answer.status_code == 201:

@@ -61,7 +61,7 @@ def create_ticket(body: TicketRequest):
     ticket = issue_ticket(body.lane, body.nik, reason=body.reason,
                           booking_code=body.booking_code, override_by=override_by,
                           pass_token=body.pass_, child_nik=body.child_nik)
-    estimate = waits.ticket_estimate(ticket)
+    estimate = waits.ticket_estimate(ticket, just_issued=True)
     return jsonify({**ticket_json(ticket, full_nik=override_by is not None),
                     "status_url": status_url(ticket), "people_ahead": estimate.people_ahead,
                     "estimated_wait_minutes": estimate.minutes}), 201

@@ -41,13 +41,23 @@ _floors = {}                # _floor's answers, per database, day, time bucket a
 GROUP_SQL = ("CASE WHEN lane != 'booking' THEN lane "
              "WHEN booking_verified = 0 OR slot_hour IS NULL THEN 'provisional' "
              "WHEN slot_hour <= ? THEN 'due' ELSE 'early' END")
-GROUP_COUNTS = (f"SELECT {GROUP_SQL}, COUNT(*) FROM ticket "
-                "WHERE day = ? AND status = 'waiting' GROUP BY 1")
-BEFORE_IN_LANE = (f"SELECT COUNT(*) FROM ticket WHERE day = ? AND status = 'waiting' "
-                  f"AND {GROUP_SQL} = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))")
-BEFORE_IN_SLOT = (f"SELECT COUNT(*) FROM ticket WHERE day = ? AND status = 'waiting' "
-                  f"AND {GROUP_SQL} = ? AND (slot_hour < ? OR (slot_hour = ? AND "
-                  "(queued_at < ? OR (queued_at = ? AND id < ?))))")
+# Counting stops at COUNT_CAP rows: an office's queue is a few hundred people, and a
+# queue longer than that (a benchmark's) must not make every new ticket dearer.
+COUNT_CAP = 500
+# A walk-in lane is counted from the (day, status, lane) index alone; only the booking
+# lane, split by slot and proof, reads the rows.
+LANE_COUNT = (f"SELECT COUNT(*) FROM (SELECT 1 FROM ticket WHERE day = ? AND status = 'waiting' "
+              f"AND lane = ? LIMIT {COUNT_CAP})")
+BOOKING_GROUPS = (f"SELECT grp, COUNT(*) FROM (SELECT {GROUP_SQL} AS grp FROM ticket "
+                  f"WHERE day = ? AND status = 'waiting' AND lane = 'booking' "
+                  f"LIMIT {COUNT_CAP}) GROUP BY grp")
+BEFORE_IN_LANE = (f"SELECT COUNT(*) FROM (SELECT 1 FROM ticket WHERE day = ? "
+                  f"AND status = 'waiting' AND {GROUP_SQL} = ? "
+                  f"AND (queued_at < ? OR (queued_at = ? AND id < ?)) LIMIT {COUNT_CAP})")
+BEFORE_IN_SLOT = (f"SELECT COUNT(*) FROM (SELECT 1 FROM ticket WHERE day = ? "
+                  f"AND status = 'waiting' AND {GROUP_SQL} = ? AND (slot_hour < ? OR "
+                  "(slot_hour = ? AND (queued_at < ? OR (queued_at = ? AND id < ?)))) "
+                  f"LIMIT {COUNT_CAP})")
 
 
 @dataclass(frozen=True)
@@ -126,16 +136,19 @@ def lane_estimates(day, now=None):
     return estimates
 
 
-def ticket_estimate(ticket, now=None):
-    """The Estimate of a waiting ticket; None once it is called or closed."""
+def ticket_estimate(ticket, now=None, just_issued=False):
+    """The Estimate of a waiting ticket; None once it is called or closed. `just_issued`:
+    the ticket was queued last (the kiosk's answer), so its lane's others are all before it."""
     if ticket.status != "waiting":
         return None
     hour = local_now(now).hour
     kind = _group(ticket, hour)
     sizes = _group_sizes(ticket.day, hour)
-    sizes[kind] -= 1                    # the others: the ticket itself left out
+    sizes[kind] = max(0, sizes[kind] - 1)       # the others: the ticket itself left out
     pace, streak = _floor(ticket.day, naive_utc(now))
-    ahead = calls_ahead(kind, _before_in_own(ticket, kind, hour), sizes, streak, streak_limit())
+    last_in_lane = just_issued and kind not in ("due", "early")     # bookings go by slot
+    before = sizes[kind] if last_in_lane else _before_in_own(ticket, kind, hour)
+    ahead = calls_ahead(kind, before, sizes, streak, streak_limit())
     return _estimate(ahead, pace)
 
 
@@ -145,7 +158,9 @@ def _estimate(ahead, pace):
 
 def _group_sizes(day, hour):
     sizes = dict.fromkeys(GROUPS, 0)
-    sizes.update(db.execute_sql(GROUP_COUNTS, (hour, str(day))).fetchall())
+    sizes.update(db.execute_sql(BOOKING_GROUPS, (hour, str(day))).fetchall())
+    for lane in ("general", "priority"):
+        sizes[lane] = db.execute_sql(LANE_COUNT, (str(day), lane)).fetchone()[0]
     return sizes
 
 

@@ -2,6 +2,7 @@
 import json
 from datetime import timezone
 
+from branch_support import nik_for
 from metrics_support import scrape, value
 
 from branch import counters
@@ -23,7 +24,7 @@ def take(client, **body):
 def test_queue_length_and_longest_wait_per_lane(client, clock, counter, staff):
     take(client)
     clock.advance(minutes=5)
-    take(client)
+    take(client, nik=nik_for(2))    # one waiting ticket per NIK and lane: another person
     take(client, lane="priority", nik=ELDER, reason="elderly")
     clock.advance(minutes=2)
     figures = scrape(client)
@@ -37,7 +38,7 @@ def test_queue_length_and_longest_wait_per_lane(client, clock, counter, staff):
 
 def test_served_today_and_the_waiting_count_after_a_call(client, counter, staff):
     take(client)
-    take(client)
+    take(client, nik=nik_for(2))
     called = counters.call_next(counter.name, staff)
     counters.finish(called.id, "passport_issued", staff)
     figures = scrape(client)

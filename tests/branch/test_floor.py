@@ -11,7 +11,7 @@ from branch.announce import spoken_call, spoken_counter, spoken_number
 from branch.models import LocalSuspension, SyncState, Ticket
 from branch.tickets import issue_ticket
 from branch_support import nik_for
-from conftest import PASSWORD, closed_port
+from branch_support import PASSWORD, closed_port
 from sync import job
 
 
@@ -177,3 +177,20 @@ def test_the_day_summary_prints_the_figures_for_the_head_office(client, counter,
     assert 'data-regency="3601"><td>3601</td><td>Kab. Pandeglang</td><td class="n">1<' in page
     assert 'data-regency="3602"><td>3602</td><td>Kab. Lebak</td><td class="n">1<' in page
     assert client.get("/supervisor/day?day=nonsense").status_code == 200
+
+
+def test_every_page_is_indonesian_with_an_english_switch(client, counter, staff, supervisor):
+    issue_ticket("general", nik_for(1))
+    token = Ticket.get().token
+    post(client, "/login", username="supervisor", password=PASSWORD, next="/counter")
+    post(client, "/counter/choose", counter="1")
+    for path in ("/kiosk", "/board", "/login", f"/t/{token}", f"/kiosk/ticket/{token}",
+                 "/counter", "/status", "/supervisor", "/supervisor/day", "/kiosk/enroll",
+                 "/no-such-page"):
+        body = client.get(path).get_data(as_text=True)
+        assert '<html lang="id">' in body, path
+        assert "/lang/en?next=" in body, path
+    client.get("/lang/en?next=/kiosk")
+    english = client.get("/kiosk").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Take my number" in english
+    assert "/lang/id?next=" in english

@@ -11,7 +11,7 @@ from branch import create_app
 from branch.db import db, init_db
 from branch.models import Outbox, Ticket
 from branch_support import nik_for
-from conftest import PASSWORD, closed_port
+from branch_support import PASSWORD, closed_port
 
 NIK = "3604011505900001"
 

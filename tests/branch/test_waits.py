@@ -100,3 +100,14 @@ def test_the_pace_follows_the_counters_and_a_ticket_sees_its_place(branch_app, c
     assert estimate.minutes == math.ceil((6 + 0.5) * pace.cycle_minutes)
     clock.advance(minutes=90)                   # an hour and a half later: back to the prior
     assert waits.office_pace(today()).cycle_minutes == DEFAULT
+
+
+def test_the_kiosks_shortcut_for_a_new_ticket_counts_the_same(branch_app, counter, staff):
+    for n in range(1, 7):
+        issue_ticket("general", nik_for(n))
+    issue_ticket("priority", nik_for(7, born="120350"), reason="elderly")
+    counters.call_next("1", staff)
+    for lane, n, reason in (("general", 8, None), ("priority", 9, "elderly")):
+        ticket = issue_ticket(lane, nik_for(n, born="120350"), reason=reason)
+        assert (waits.ticket_estimate(ticket, just_issued=True)
+                == waits.ticket_estimate(ticket)), lane

@@ -7,11 +7,18 @@ attempts with distinct valid NIKs from concurrent clients and prints
 successes (must be 140), overbooked (counted in the database, must be 0),
 requests/s and p50/p99 latency. Exits non-zero when a "must" fails.
 
-    python bench/booking_contention.py                 # SQLite and PostgreSQL
-    python bench/booking_contention.py --db sqlite --attempts 300
+Each database is run through two paths: the JSON API, and the booking site's form
+as a phone sends it (`--path site`: each client opens the form once for its session
+and CSRF token, then POSTs the form; a 303 to the booking page is a success, only
+the POST is timed). Rate limits are switched off (ANTREAN_RATELIMIT_ENABLED=false):
+the bench is one address sending far more than any person could.
+
+    python bench/booking_contention.py                 # SQLite and PostgreSQL, API and site
+    python bench/booking_contention.py --db sqlite --path site --attempts 300
 """
 import argparse
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -104,20 +111,49 @@ def bench_nik(i):
     return f"3601{district + 1:02d}010190{serial + 1:04d}"
 
 
-def fire(base, day, attempts, clients):
+def api_attempt(session, base, day, i):
+    """POST /api/v1/bookings: (201, None) or (status, error code)."""
+    body = {"office": OFFICE, "date": day, "hour": HOURS[i % len(HOURS)],
+            "nik": bench_nik(i), "name": f"Applicant {i}", "purpose": "general"}
+    response = session.post(f"{base}/api/v1/bookings", json=body, timeout=30)
+    return response.status_code, (response.json().get("error")
+                                  if response.status_code != 201 else None)
+
+
+def site_attempt(session, base, day, i):
+    """The booking site's form, as a phone sends it (the session's CSRF token, a form
+    body); its 303 to the booking page is a success, its 409 page a full slot or day."""
+    hour = HOURS[i % len(HOURS)]
+    url = f"{base}/pesan/{OFFICE}/{day}/{hour}"
+    data = {"csrf_token": session.csrf, "nik": bench_nik(i), "name": f"Applicant {i}",
+            "phone": ""}
+    response = session.post(url, data=data, timeout=30, allow_redirects=False)
+    if response.status_code == 303:
+        return 201, None
+    return response.status_code, "full" if response.status_code == 409 else response.text[:80]
+
+
+def open_form(session, base, day):
+    """The form page once per client, untimed: its session cookie and CSRF token."""
+    page = session.get(f"{base}/pesan/{OFFICE}/{day}/{HOURS[0]}", timeout=30)
+    session.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+PATHS = {"api": api_attempt, "site": site_attempt}
+
+
+def fire(base, day, attempts, clients, path="api"):
     """All attempts from `clients` threads; returns [(status, error, seconds)] and wall time."""
-    results, lock = [], threading.Lock()
+    results, lock, attempt = [], threading.Lock(), PATHS[path]
 
     def client(first):
         session, mine = requests.Session(), []
+        if path == "site":
+            open_form(session, base, day)
         for i in range(first, attempts, clients):
-            body = {"office": OFFICE, "date": day, "hour": HOURS[i % len(HOURS)],
-                    "nik": bench_nik(i), "name": f"Applicant {i}", "purpose": "general"}
             started = time.perf_counter()
-            response = session.post(f"{base}/api/v1/bookings", json=body, timeout=30)
-            elapsed = time.perf_counter() - started
-            error = response.json().get("error") if response.status_code != 201 else None
-            mine.append((response.status_code, error, elapsed))
+            status, error = attempt(session, base, day, i)
+            mine.append((status, error, time.perf_counter() - started))
         with lock:
             results.extend(mine)
 
@@ -149,8 +185,9 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(kind, args):
-    """One benchmark on `kind` (sqlite|postgres); prints the figures, returns True if sound."""
+def run(kind, path, args):
+    """One benchmark on `kind` (sqlite|postgres) through `path` (api|site); prints the
+    figures, returns True if sound."""
     url, cleanup = (sqlite_database() if kind == "sqlite"
                     else postgres_database(os.environ.get("ANTREAN_TEST_POSTGRES_URL", DEFAULT_PG)))
     if kind == "postgres" and args.pg_pool:
@@ -167,19 +204,19 @@ def run(kind, args):
             requests.get(f"{base}/api/v1/offices", timeout=10)
         day = (datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Jakarta")).date()
                + timedelta(days=2)).isoformat()
-        results, wall = fire(base, day, args.attempts, args.clients)
+        results, wall = fire(base, day, args.attempts, args.clients, path)
         extra = overbooked(url, day)
     finally:
         if server:
             server.terminate()
             server.wait(timeout=30)
         cleanup()
-    return report(kind, results, wall, extra, args)
+    return report(f"{kind} via {path}", results, wall, extra, args)
 
 
 def report(kind, results, wall, extra, args):
     successes = sum(1 for status, _, _ in results if status == 201)
-    refused = {(409, "quota_full"), (409, "slot_full")}
+    refused = {(409, "quota_full"), (409, "slot_full"), (409, "full")}
     unexpected = [(s, e) for s, e, _ in results if s != 201 and (s, e) not in refused]
     latencies = [seconds * 1000 for _, _, seconds in results]
     worker_kind = f"gthread {args.threads} threads" if args.threads > 1 else "sync"
@@ -201,13 +238,16 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help=">1: gthread workers")
+    parser.add_argument("--path", choices=["api", "site", "both"], default="both",
+                        help="POST /api/v1/bookings, or the booking site's form, or each")
     parser.add_argument("--pg-pool", action=argparse.BooleanOptionalAction, default=True,
                         help="PostgreSQL through playhouse's connection pool (postgresql+pool://)")
     args = parser.parse_args(argv)
     if args.attempts < QUOTA:
         parser.error(f"--attempts must be at least {QUOTA} to fill the day")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    sound = [run(kind, args) for kind in kinds]
+    paths = ["api", "site"] if args.path == "both" else [args.path]
+    sound = [run(kind, path, args) for kind in kinds for path in paths]
     return 0 if all(sound) else 1
 
 

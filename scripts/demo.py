@@ -217,7 +217,8 @@ def main(argv=None):
         return
     demo = Demo()
     demo.start()
-    lines = [f"central       {demo.central_url}/api/v1/offices   "
+    lines = [f"booking site  {demo.central_url}/   (applicants: book, QR pass, Booking saya)",
+             f"central       {demo.central_url}/api/v1/offices   "
              f"(API docs: {demo.central_url}/api/v1/openapi.json)"]
     for office in OFFICES:
         base = demo.branch_url(office)

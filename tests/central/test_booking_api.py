@@ -214,3 +214,14 @@ def test_hajj_at_the_right_office_or_from_an_unassigned_regency(book):
     assert book(nik=KOTA_SERANG_WOMAN, purpose="hajj", office="CLG").status_code == 201
     assert book(nik=PANDEGLANG_MAN, purpose="hajj").status_code == 201
     assert book(nik=nik(1, regency="3603"), purpose="hajj").status_code == 201
+
+
+def test_booking_codes_carry_40_random_bits_without_confusable_characters(book):
+    import math
+    from central.booking import CODE_ALPHABET, CODE_LENGTH
+    assert CODE_LENGTH * math.log2(len(set(CODE_ALPHABET))) >= 40
+    assert not set("0O1I") & set(CODE_ALPHABET)
+    codes = [book(nik=nik(n)).get_json()["code"] for n in range(1, 6)]
+    assert len(set(codes)) == 5
+    assert all(set(code[4:]) <= set(CODE_ALPHABET) and len(code[4:]) == CODE_LENGTH
+               for code in codes)

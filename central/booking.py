@@ -70,9 +70,13 @@ def refuse_if_full(office, day, hour, moving=None):
                          office=office.name, day=format_day(day)))
 
 
-def create_booking(request, now):
-    """Book a place for `request` (a schemas.BookingRequest) at the instant `now`."""
-    office = get_office(request.office)
+def create_booking(request, now, office=None):
+    """Book a place for `request` (a schemas.BookingRequest) at the instant `now`.
+
+    `office`: the request's office, when the caller has read it already (the site).
+    """
+    office = office if office is not None and office.code == request.office.upper() \
+        else get_office(request.office)
     nik = check_applicant(office, request, now)
     # Committed-data reads first: once the day is gone, refusals need no write lock.
     refuse_duplicate(nik.value, now)

@@ -61,8 +61,9 @@ def purpose_arg():
 def remember(code):
     """Let this browser see booking `code` (after booking it, or finding it with its NIK)."""
     codes = [c for c in session.get("bookings", []) if c != code]
+    # Not a permanent session: the browser forgets it when closed, and the server an hour
+    # (SESSION_IDLE_MINUTES) after it last changed; nor is it re-sent with every answer.
     session["bookings"] = (codes + [code])[-REMEMBERED:]
-    session.permanent = True
 
 
 def may_see(code):

@@ -62,7 +62,7 @@ def book_submit(office, day, hour):
     if checked is None:
         return _form(found, chosen, hour, form, fields, 422)
     try:
-        booking = create_booking(checked, clock_now())
+        booking = create_booking(checked, clock_now(), office=found)
     except AntreanError as exc:
         return _form(found, chosen, hour, form, refusal_fields(exc), exc.status, refusal=exc)
     remember(booking.code)

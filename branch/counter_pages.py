@@ -113,6 +113,29 @@ def counter_override():
                 form=form)
 
 
+@bp.post("/counter/check-in")
+@auth.login_required()
+def counter_check_in():
+    """A booked applicant at the counter: the pass from the QR reader (field `pass`) or the
+    code, and the NIK from the KTP; a valid pass checks in a booking not pulled yet."""
+    form = {"nik": request.form.get("nik", "").strip()[:32],
+            "booking_code": request.form.get("booking_code", "").strip().upper()[:32],
+            "pass": request.form.get("pass", "").strip()[:512]}
+    return _act(lambda staff, _name: tickets.issue_ticket(
+                    "booking", form["nik"], booking_code=form["booking_code"] or None,
+                    pass_token=form["pass"] or None),
+                _checked_in_note, form={**form, "pass": ""})
+
+
+def _checked_in_note(ticket):
+    if ticket.verified_by == "pass":
+        return _("Checked in as %(number)s: the booking pass is valid.", number=ticket.number)
+    if ticket.booking_verified:
+        return _("Checked in as %(number)s.", number=ticket.number)
+    return _("Checked in as %(number)s, provisionally: check the booking confirmation.",
+             number=ticket.number)
+
+
 def _act(action, note, form=None):
     """Run a counter action; flash its note and redirect, or show the refusal."""
     chosen = _chosen_counter()

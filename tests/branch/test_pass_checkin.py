@@ -173,3 +173,42 @@ def test_english_on_request(client, central):
                          headers={"Accept-Language": "en"})
     assert answer.json["message"] == ("This booking pass was made for another NIK. Please type "
                                       "the NIK of the person who booked.")
+
+
+# --- the pages: the kiosk's "Saya punya booking" and the counter ------------------------------
+
+def page_post(client, url, **form):
+    with client.session_transaction() as session:
+        session.setdefault("csrf", "test-token")
+        form.setdefault("csrf_token", session["csrf"])
+    return client.post(url, data=form)
+
+
+def test_the_kiosk_takes_the_pass_the_qr_reader_types(client, central):
+    answer = page_post(client, "/kiosk/check-in", nik=NIK, booking_code="",
+                       **{"pass": central.pass_for(hour=10)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    ticket = Ticket.get()
+    assert (ticket.verified_by, ticket.slot_hour, ticket.booking_code) == ("pass", 10,
+                                                                           "SRG-PASS2345")
+    refused = page_post(client, "/kiosk/check-in", nik=OTHER_NIK, booking_code="",
+                        **{"pass": central.pass_for(code="SRG-OTHER234", nik=NIK)})
+    assert refused.status_code == 409
+    assert "Pass booking ini dibuat untuk NIK lain" in refused.get_data(as_text=True)
+
+
+def test_the_counter_checks_in_by_pass_and_says_how(client, central, staff, counter):
+    from conftest import PASSWORD
+    page_post(client, "/login", username="staff", password=PASSWORD, next="/counter")
+    page_post(client, "/counter/choose", counter="1")
+    done = page_post(client, "/counter/check-in", nik=NIK, booking_code="",
+                     **{"pass": central.pass_for(hour=11)})
+    assert done.status_code == 303
+    console = client.get("/counter").get_data(as_text=True)
+    assert "Check-in sebagai B001: pass booking sah." in console
+    token = central.pass_for(code="SRG-TAMPER23", nik=OTHER_NIK)
+    tampered = page_post(client, "/counter/check-in", nik=OTHER_NIK, booking_code="",
+                         **{"pass": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")})
+    assert tampered.status_code == 422
+    assert "Pass booking ini telah diubah" in tampered.get_data(as_text=True)
+    assert Ticket.select().count() == 1

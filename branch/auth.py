@@ -19,6 +19,7 @@ from flask import current_app, has_request_context, redirect, request
 
 from sync import logins
 from sync.i18n import _
+from sync.schema import MAX_STAFF, printable
 from sync.websecurity import CSRF_HEADER, csrf_matches
 
 from . import errors
@@ -38,6 +39,9 @@ def create_staff(username, password, role="staff"):
         raise errors.Invalid(_("A role is one of %(roles)s.", roles=", ".join(ROLES)))
     if not username or not password:
         raise errors.Invalid(_("A staff account needs a username and a password."))
+    if len(username) > MAX_STAFF or not printable(username):
+        raise errors.Invalid(_("A username has at most %(count)d characters, without control "
+                               "characters.", count=MAX_STAFF))
     hashed = logins.hash_password(password)
     staff = Staff.get_or_none(Staff.username == username)
     if staff is None:

@@ -2,6 +2,9 @@
 import click
 from flask.cli import AppGroup
 
+from sync.i18n import _
+from sync.schema import MAX_COUNTER, printable
+
 from . import auth
 from .db import db, init_db
 from .models import Counter
@@ -31,9 +34,12 @@ def add_counter(name):
 
 
 def add_counters(names):
-    """Create or re-activate the named counters."""
+    """Create or re-activate the named counters (names as the wire allows them)."""
     for name in names:
-        counter, _ = Counter.get_or_create(name=str(name))
+        if not 0 < len(str(name)) <= MAX_COUNTER or not printable(str(name)):
+            raise click.ClickException(_("A counter name has 1 to %(count)d characters, "
+                                         "without control characters.", count=MAX_COUNTER))
+        counter, _created = Counter.get_or_create(name=str(name))
         if not counter.active:
             counter.active = True
             counter.save()

@@ -15,7 +15,7 @@ from typing import Optional
 from flask import current_app
 
 from sync.i18n import _, format_day, format_hour
-from sync.schema import LANE_LETTERS
+from sync.schema import LANE_LETTERS, MAX_BOOKING_CODE, printable
 
 from . import errors, limits, passes, suspension_list
 from .clock import local_now, naive_utc, today, utcnow  # noqa: F401  (tickets.today et al.)
@@ -163,6 +163,10 @@ def _booking_for(code, nik, day, proof):
     code = (code or (proof.code if proof else "")).strip().upper()
     if not code:
         raise errors.Invalid(_("A booking check-in needs the booking code."))
+    if len(code) > MAX_BOOKING_CODE or not printable(code):
+        raise errors.Invalid(_("A booking code has at most %(count)d letters and digits, "
+                               "as on the booking confirmation.", count=MAX_BOOKING_CODE),
+                             fields={"booking_code": _("Check the booking code.")})
     if proof and proof.code != code:
         raise errors.BookingMismatch(_("The booking pass is for booking %(pass_code)s, not "
                                        "%(code)s.", pass_code=proof.code, code=code))

@@ -15,21 +15,30 @@ created_at (datetime) and payload, the fields the branch sent (checked, keys
 sorted: what central stores). The payload beside it has every field of its
 kind in the current schema version, defaults filled in: what central applies.
 """
+import re
 from collections import defaultdict
 from typing import Annotated, Literal, NamedTuple, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
-from sync.schema import (ACCEPTED_VERSIONS, PAYLOADS, Event, payload_model, validate_payload,
-                         validate_payloads)
+from sync.schema import (ACCEPTED_VERSIONS, CONTROL, MAX_BACKLOG, PAYLOADS, Event, OfficeCode,
+                         payload_model, validate_payload, validate_payloads)
+
+MAX_REASON = 500        # characters of a refusal's reason kept and answered
 
 
 class PushBatch(BaseModel):
-    """The push body as the API documents it (and as the lenient pass reads it)."""
-    office: str
+    """The push body as the API documents it."""
+    office: OfficeCode
     events: list[Event]
-    backlog: Optional[int] = Field(None, ge=0, description="events still waiting at the branch")
+    backlog: Optional[int] = Field(None, ge=0, le=MAX_BACKLOG,
+                                   description="events still waiting at the branch")
+
+
+class PushEnvelope(PushBatch):
+    """The push body as the lenient pass reads it: each event on its own."""
+    events: list[dict]
 
 
 class Batch(NamedTuple):
@@ -54,9 +63,15 @@ def read_batch(raw):
 
 
 def _read_leniently(raw):
-    """Envelope first (raises if malformed), then each payload, so only bad events are refused."""
-    body = PushBatch.model_validate_json(raw)
-    events, twice = _first_of_each(body.events, [str(event.id) for event in body.events])
+    """Envelope first (raises if malformed), then each event and its payload, so only
+    bad events are refused. An event whose id cannot be read cannot be named in the
+    answer, so it refuses the batch (raises), as a malformed envelope does."""
+    body = PushEnvelope.model_validate_json(raw)
+    read = [_read_event(event, body.office) for event in body.events]
+    if any(event is None for event in read):
+        PushBatch.model_validate_json(raw)      # raises, saying where
+    events = [event for event in read if isinstance(event, Event)]
+    events, twice = _first_of_each(events, [str(event.id) for event in events])
     results = [None] * len(events)
     for indexes in _indexes_by_kind(events):
         for i, result in zip(indexes, _validate_kind([events[i] for i in indexes])):
@@ -66,8 +81,33 @@ def _read_leniently(raw):
                 for e, r in zip(events, results) if not isinstance(r, str)]
     rejected = [(_as_dict(e, e.payload), r) for e, r in zip(events, results) if isinstance(r, str)]
     rejected += [(_as_dict(e, e.payload), reason) for e, reason in twice]
+    rejected += [event for event in read if isinstance(event, tuple)]
+    seqs = [e["seq"] for e, _ in accepted + rejected if e["seq"] is not None]
     return Batch(body.office, body.backlog, accepted, rejected, len(body.events),
-                 max((e.seq for e in body.events), default=0))
+                 max(seqs, default=0))
+
+
+def _read_event(raw, office):
+    """An Event; or (what of it can be stored, reason) when its fields break the rules;
+    or None when not even its id can be read."""
+    try:
+        return Event.model_validate(raw)
+    except ValidationError as exc:
+        event_id = _field("id", raw.get("id"))
+        if event_id is None:
+            return None
+        salvaged = {name: _field(name, raw.get(name))
+                    for name in ("seq", "day", "kind", "created_at")}
+        return ({**salvaged, "id": str(event_id), "office": _field("office", raw.get("office"))
+                 or office, "payload": raw}, _reason(exc, "invalid event"))
+
+
+def _field(name, value):
+    """`value` as Event's field `name` reads it, or None if it breaks that field's rules."""
+    try:
+        return EVENT_FIELDS[name].validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _as_dict(event, payload):
@@ -116,21 +156,28 @@ def _validate_one(event):
         return str(exc)
 
 
-def _reason(exc):
+def _reason(exc, what="invalid payload"):
     parts = [f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
              for err in exc.errors()]
-    return "invalid payload: " + "; ".join(parts)
+    return printable_reason(f"{what}: " + "; ".join(parts))
+
+
+def printable_reason(text):
+    """A reason as central keeps and answers it: control characters (a hostile field
+    name may carry one) shown as '?', and at most MAX_REASON characters."""
+    text = UNPRINTABLE.sub("?", text)
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
 
 
 def _as_typed_dict(model, name, defaults=True, **overrides):
     """`model`'s fields as a TypedDict: the same rules (and defaults, unless not
     `defaults`), keys sorted, extra keys refused; `overrides` replace some fields'
-    types. Validating into dicts is several times faster than into models."""
+    types and rules. Validating into dicts is several times faster than into models."""
     fields = {}
     for field_name in sorted(model.model_fields):
         field = model.model_fields[field_name]
         kind = overrides.get(field_name, field.annotation)
-        if field.metadata:
+        if field.metadata and field_name not in overrides:
             kind = Annotated[(kind, *field.metadata)]
         if not field.is_required():
             kind = NotRequired[Annotated[kind, Field(default=field.default)] if defaults
@@ -141,6 +188,10 @@ def _as_typed_dict(model, name, defaults=True, **overrides):
     return checked
 
 
+UNPRINTABLE = re.compile(f"[{CONTROL}]")
+EVENT_FIELDS = {name: TypeAdapter(Annotated[(field.annotation, *field.metadata)]
+                                  if field.metadata else field.annotation)
+                for name, field in Event.model_fields.items()}
 # The job always sends canonical ids; any other spelling of a UUID takes the lenient pass.
 CANONICAL_UUID = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
                                               r"[0-9a-f]{4}-[0-9a-f]{12}$")]

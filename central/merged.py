@@ -62,14 +62,16 @@ class ReceivedEvent(BaseModel):
 
 
 class QuarantinedEvent(BaseModel):
-    """An event central could not accept, with the reason it told the branch."""
+    """An event central could not accept, with the reason it told the branch. Refused
+    for its envelope, it has null for each field that broke the rules (seq, day, kind,
+    created_at) and the whole event as its payload."""
     event_id = CharField(max_length=36, unique=True)
     office = CharField(max_length=8)
-    seq = BigIntegerField()
-    day = DateField()
-    kind = CharField(max_length=24)
+    seq = BigIntegerField(null=True)
+    day = DateField(null=True)
+    kind = CharField(max_length=24, null=True)
     payload = TextField()
-    created_at = DateTimeField()            # branch clock: informational only
+    created_at = DateTimeField(null=True)   # branch clock: informational only
     received_at = DateTimeField(default=utcnow)
     reason = TextField()
 

@@ -1,34 +1,33 @@
 """Applying a pushed batch to central's merged view, set-based and idempotent.
 
 A batch (read and checked by central.intake) is one transaction: store the
-events whose ids are new (the primary key drops the rest, so a retried batch
-changes nothing), quarantine the refused ones, fold the new ones into
-tickets, passports by regency and refusals with a handful of bulk
+events whose ids are new (the unique keys drop the rest, so a retried batch
+changes nothing; a re-send that disagrees with the event held is a conflict),
+quarantine the refused ones, fold the new ones into tickets (central.folding),
+passports by regency and refusals with a handful of bulk
 statements, then apply the rules that touch bookings and record conflicts.
 Statements per batch, never per event: a branch back from a week offline
 pushes tens of thousands of events. Events are the plain dicts intake makes.
 """
 import json
 from collections import Counter, defaultdict
-from operator import itemgetter
 from typing import NamedTuple
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, DataError, IntegrityError
 from pydantic_core import to_json
 
-from sync.database import is_postgres, iso_day, json_text, write_transaction
+from sync.database import is_postgres, iso_day, write_transaction
 from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
 from .bulk import insert_all, insert_rows, select_rows, upsert_clause
 from .db import db
-from .intake import DEFAULTS
-from .merged import MergedTicket, OfficeSync, event_id_bytes, event_id_text
+from .folding import TICKET_FIELDS, TICKET_VALUES, folded, new_ticket
+from .intake import printable_reason
+from .merged import OfficeSync, event_id_bytes, event_id_text
 from .models import naive_utc, utcnow
 
 MERGE_LOCK = 7_431_002       # pg advisory lock class: merging an office's batch
-TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
-TICKET_VALUES = itemgetter(*TICKET_FIELDS)    # a merged ticket dict -> its row tuple
 TICKET_KEY = ("office", "day", "number")
 TALLY_COLUMNS = ["office", "day", "regency", "count"]
 ADD_TO_TALLY = ("ON CONFLICT (office, day, regency) "
@@ -51,9 +50,45 @@ PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_as
 def apply_batch(office, batch):
     """Apply a central.intake.Batch pushed by `office`; the push answer.
 
-    Everything that needs only the batch (rows, the folded tickets, tallies) is
-    worked out before the write transaction, which other batches wait for.
+    The schema's bounds keep out what a database cannot hold, but should one
+    event's content still make the database refuse the batch, that event is
+    found by halving the batch (each half its own transaction: merging does not
+    depend on order) and quarantined alone with the database's reason; the rest
+    lands. Never a 5xx for content, which the job would retry for ever.
     """
+    try:
+        return _apply_batch(office, batch)
+    except Exception as exc:        # noqa: B902  (sorted out on the next line)
+        if not refuses_content(exc):
+            raise
+        refusal = exc
+    if len(batch.accepted) <= 1:
+        reason = printable_reason(f"central cannot store this event: {refusal}")
+        return _apply_batch(office, batch._replace(
+            accepted=[], rejected=batch.rejected + [(e, reason) for e, _ in batch.accepted]))
+    half = len(batch.accepted) // 2
+    first = apply_batch(office, batch._replace(accepted=batch.accepted[:half]))
+    second = apply_batch(office, batch._replace(accepted=batch.accepted[half:], rejected=[]))
+    return {"applied": first["applied"] + second["applied"],
+            "duplicates": first["duplicates"] + second["duplicates"],
+            "quarantined": first["quarantined"] + second["quarantined"],
+            "cursor": max(first["cursor"], second["cursor"])}
+
+
+def refuses_content(exc):
+    """Whether `exc` is a database refusing a value it was given (a data or integrity
+    error; SQLite's too-large integer; psycopg2's NUL in a string), as opposed to the
+    database's own trouble (locked, gone), which stays an error to retry."""
+    if isinstance(exc, (DataError, IntegrityError, OverflowError)):
+        return True
+    if isinstance(exc, ValueError) and "NUL" in str(exc):
+        return True
+    return (getattr(exc, "pgcode", None) or "")[:2] in ("22", "23")   # raw psycopg2 (COPY)
+
+
+def _apply_batch(office, batch):
+    """apply_batch's one transaction. Everything that needs only the batch (rows, the
+    folded tickets, tallies) is worked out before it: other batches wait for it."""
     rows = _event_rows(office, batch.accepted)
     plan = _plan(office, batch.accepted)
     with write_transaction(db):
@@ -79,13 +114,12 @@ def _lock_office(office):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (MERGE_LOCK, office))
 
 
-def _row(office, event, now, payload, event_id=event_id_bytes):
-    """An event as a row: received_event keeps its id as 16 bytes, the quarantine
-    (`event_id=str`) as text."""
+def _row(office, event, now, payload):
+    """An event as a received_event row (its id as 16 bytes)."""
     created = event["created_at"]
     if created.tzinfo is not None:
         created = naive_utc(created)
-    return (event_id(event["id"]), office, event["seq"], event["day"].isoformat(), event["kind"],
+    return (event_id_bytes(event["id"]), office, event["seq"], event["day"].isoformat(), event["kind"],
             payload, _timestamp(created), now)
 
 
@@ -143,10 +177,19 @@ def _disagreeing(office, accepted, rows, new_ids):
 
 
 def _quarantine(office, rejected):
+    """Keep the refused events with their reasons. An event refused for its envelope
+    has None for each field that broke the rules, and its whole self as the payload."""
     now = _timestamp(utcnow())
-    rows = [_row(office, event, now, PAYLOAD_JSON.encode(event["payload"]), str) + (reason,)
-            for event, reason in rejected]
-    insert_rows(db, "quarantined_event", QUARANTINE_COLUMNS, rows)
+    insert_rows(db, "quarantined_event", QUARANTINE_COLUMNS,
+                [_refused_row(office, event, now) + (reason,) for event, reason in rejected])
+
+
+def _refused_row(office, event, now):
+    created, day = event["created_at"], event["day"]
+    if created is not None and created.tzinfo is not None:
+        created = naive_utc(created)
+    return (event["id"], office, event["seq"], day and day.isoformat(), event["kind"],
+            PAYLOAD_JSON.encode(event["payload"]), created and _timestamp(created), now)
 
 
 class Plan(NamedTuple):
@@ -169,9 +212,9 @@ def _plan(office, fresh):
         elif kind == "suspended_refused":
             refusals.append((event["id"], office, event["day"].isoformat(), payload["nik"],
                              payload["suspension_ends_on"].isoformat()))
-    folded = {key: (_folded(_new_ticket(office, *key), events), events)
+    alone = {key: (folded(new_ticket(office, *key), events), events)
               for key, events in tickets.items()}
-    return Plan(fresh, folded, [(office, day, regency, n) for (day, regency), n
+    return Plan(fresh, alone, [(office, day, regency, n) for (day, regency), n
                                 in passports.items()], refusals)
 
 
@@ -191,7 +234,7 @@ def _merge_tickets(office, planned):
         return {}
     rows = _load_tickets(office, planned)
     for key, (new, events) in planned.items():
-        rows[key] = _folded(rows[key], events) if key in rows else new
+        rows[key] = folded(rows[key], events) if key in rows else new
     insert_rows(db, "merged_ticket", TICKET_FIELDS,
                 [TICKET_VALUES(r) for r in rows.values()],
                 conflict=upsert_clause(TICKET_KEY, TICKET_FIELDS))
@@ -205,82 +248,6 @@ def _load_tickets(office, keys):
                         office, {day for day, _ in keys}, {number for _, number in keys})
     rows = (dict(zip(TICKET_FIELDS, values), day=iso_day(values[1])) for values in found)
     return {(r["day"], r["number"]): r for r in rows if (r["day"], r["number"]) in keys}
-
-
-def _new_ticket(office, day, number):
-    return {"office": office, "day": day, "number": number, "lane": None, "nik": None,
-            "regency": None, "reason": None, "beyond_quota": False, "override_staff": None,
-            "booking_code": None, "booking_verified": None, "status": "waiting",
-            "counter": None, "outcome": None, "recalls": 0, "last_seq": 0, "lane_seq": 0}
-
-
-def _folded(row, events):
-    for event, payload in events:
-        _fold(row, event, payload)
-    return row
-
-
-def _fold(row, event, payload):
-    """One event's effect on a ticket, the same in whatever order its events arrive.
-
-    A fact several events set (status and counter; lane and reason) is taken from
-    the newest of them by seq, which the row remembers; facts only one event sets
-    (the NIK, the check-in, the outcome: a ticket is finished once) are just set,
-    and recalls are counted. So a late re-sent event fills in what it knows
-    without turning the clock back, and the row equals the in-order fold.
-    """
-    kind, seq = event["kind"], event["seq"]
-    if kind == "ticket_issued":
-        row.update(nik=payload["nik"], regency=payload["regency"],
-                   beyond_quota=payload["beyond_quota"],
-                   override_staff=payload["staff"] if payload["beyond_quota"] else None,
-                   booking_code=row["booking_code"] or payload["booking_code"])
-        _set_lane(row, seq, payload["lane"], payload["reason"])
-    elif kind == "ticket_transferred":
-        to_lane = payload["to_lane"]
-        _set_lane(row, seq, to_lane, payload["reason"] if to_lane == "priority" else None)
-    elif kind == "booking_checked_in":
-        row.update(booking_code=payload["booking_code"], booking_verified=payload["verified"])
-    elif kind == "ticket_recalled":
-        row["recalls"] += 1
-    elif kind == "ticket_finished":
-        row["outcome"] = payload["outcome"]
-    if seq > row["last_seq"]:
-        row.update(_status_change(kind, payload), last_seq=seq)
-
-
-def _set_lane(row, seq, lane, reason):
-    if seq > row["lane_seq"]:
-        row.update(lane=lane, reason=reason, lane_seq=seq)
-
-
-def _status_change(kind, payload):
-    if kind in ("ticket_called", "ticket_recalled"):
-        return {"status": "called", "counter": payload["counter"]}
-    if kind == "ticket_no_show":
-        return {"status": "no_show", "counter": payload["counter"]}
-    if kind == "ticket_transferred":
-        return {"status": "waiting", "counter": None}
-    if kind == "ticket_finished":
-        return {"status": "done", "counter": payload["counter"]}
-    return {}
-
-
-def refold_tickets(office, keys):
-    """Fold the merged tickets `keys` ((iso day, number)) of `office` again from the
-    events central holds for them; one left without events goes. For repairs."""
-    p = db.param
-    for day, number in keys:
-        held = db.execute_sql(f"SELECT seq, kind, payload FROM received_event WHERE office = {p} "
-                              f"AND day = {p} AND {json_text(db, 'payload', 'ticket')} = {p}",
-                              (office, day, number)).fetchall()
-        db.execute_sql(f"DELETE FROM merged_ticket WHERE office = {p} AND day = {p} "
-                       f"AND number = {p}", (office, day, number))
-        events = [({"kind": kind, "seq": seq}, {**DEFAULTS[kind], **json.loads(payload)})
-                  for seq, kind, payload in held]
-        if events:
-            row = _folded(_new_ticket(office, day, number), events)
-            insert_rows(db, "merged_ticket", TICKET_FIELDS, [TICKET_VALUES(row)])
 
 
 def _advance_cursor(office, top, applied, backlog):

@@ -1,15 +1,16 @@
 """Sync: central's merged view of branch events (received events, tickets,
 passports by regency, refusals, conflicts, quarantine, per-office cursor).
 
-office_sync, received_event and merged_ticket are frozen here as they were
-first created; m003 adds office_sync's backlog, m004 stores event ids as 16
-bytes, m005 keys received events by office, day and id, m006 adds
-merged_ticket's lane_seq.
+office_sync, received_event, merged_ticket and quarantined_event are frozen
+here as they were first created; m003 adds office_sync's backlog, m004 stores
+event ids as 16 bytes, m005 keys received events by office, day and id, m006
+adds merged_ticket's lane_seq, m008 lets quarantined_event hold events whose
+seq, day, kind or created_at could not be read.
 """
 from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
                     IntegerField, Model, TextField)
 
-from central.merged import MODELS, MergedTicket, OfficeSync, ReceivedEvent
+from central.merged import MODELS, MergedTicket, OfficeSync, QuarantinedEvent, ReceivedEvent
 
 
 class OfficeSyncV1(Model):
@@ -63,10 +64,28 @@ class MergedTicketV1(Model):
         indexes = ((("office", "day", "number"), True), (("day", "nik"), False))
 
 
-FROZEN = (OfficeSyncV1, ReceivedEventV1, MergedTicketV1)
+class QuarantinedEventV1(Model):
+    event_id = CharField(max_length=36, unique=True)
+    office = CharField(max_length=8)
+    seq = BigIntegerField()
+    day = DateField()
+    kind = CharField(max_length=24)
+    payload = TextField()
+    created_at = DateTimeField()
+    received_at = DateTimeField()
+    reason = TextField()
+
+    class Meta:
+        table_name = "quarantined_event"
+        legacy_table_names = False
+
+
+FROZEN = (OfficeSyncV1, ReceivedEventV1, MergedTicketV1, QuarantinedEventV1)
+LIVE = (OfficeSync, ReceivedEvent, MergedTicket, QuarantinedEvent)
 
 
 def up(db, migrator):
-    db.create_tables([m for m in MODELS if m not in (OfficeSync, ReceivedEvent, MergedTicket)])
-    with OfficeSyncV1.bind_ctx(db), ReceivedEventV1.bind_ctx(db), MergedTicketV1.bind_ctx(db):
-        db.create_tables(FROZEN)
+    db.create_tables([m for m in MODELS if m not in LIVE])
+    for frozen in FROZEN:
+        with frozen.bind_ctx(db):
+            db.create_tables([frozen])

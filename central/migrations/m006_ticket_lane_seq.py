@@ -1,5 +1,5 @@
 """Merged tickets keep the seq their lane came from, so a transfer that arrives after a
-later event still moves the ticket (central.merging._fold).
+later event still moves the ticket (central.folding).
 
 Tickets merged before this kept their lane from whichever event came last, and a
 transfer that arrived after its ticket's finish was dropped. So the lanes are

@@ -9,7 +9,7 @@ taken off, and the tickets it touched are folded again from the events left.
 import json
 
 from central.merged import event_id_text
-from central.merging import refold_tickets
+from central.folding import refold_tickets
 from sync.database import iso_day
 
 COPIES = ("SELECT office, id FROM received_event GROUP BY office, id HAVING count(*) > 1")

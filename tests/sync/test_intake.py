@@ -49,7 +49,7 @@ def test_an_id_spelled_another_way_is_read_leniently_and_stored_canonically():
     assert batch.accepted[0][0]["id"] == events[0]["id"].lower()
 
 
-def test_a_bad_payload_is_refused_alone_and_a_bad_envelope_refuses_the_batch():
+def test_a_bad_event_is_refused_alone_and_a_bad_envelope_refuses_the_batch():
     events = every_kind()
     events[1]["payload"]["lane"] = "express"
     events[3]["kind"] = "ticket_teleported"
@@ -57,9 +57,17 @@ def test_a_bad_payload_is_refused_alone_and_a_bad_envelope_refuses_the_batch():
     assert [e["id"] for e, _ in batch.rejected] == [events[1]["id"], events[3]["id"]]
     assert batch.rejected[1][1] == "unknown event kind 'ticket_teleported'"
     assert len(batch.accepted) == len(events) - 2
-    events[5]["seq"] = 0
+    events[5]["seq"] = 0                # a bad envelope field: that event alone
+    batch = read_batch(body(events))
+    assert [e["id"] for e, _ in batch.rejected][-1] == events[5]["id"]
+    assert batch.rejected[-1][1] == ("invalid event: seq: Input should be greater than or "
+                                     "equal to 1")
+    assert batch.rejected[-1][0]["seq"] is None and batch.top_seq == len(events)
+    events[6]["id"] = "not-an-id"       # an event that cannot be named refuses the batch
     with pytest.raises(ValidationError):
         read_batch(body(events))
+    with pytest.raises(ValidationError):
+        read_batch(body(every_kind(), backlog=-1))
 
 
 def test_the_jobs_batches_take_the_one_pass_reading(branch):

@@ -135,7 +135,7 @@ def test_one_invalid_event_among_many_of_its_kind_is_the_only_one_refused(api):
     assert response.json["applied"] == 4 and response.json["cursor"] == 5
     assert response.json["quarantined"] == [
         {"id": issued[2]["id"],
-         "reason": "invalid payload: nik: String should match pattern '^\\d{16}$'"}]
+         "reason": "invalid payload: nik: String should have at least 16 characters"}]
     with db.connection_context():
         stored = {e.id: e for e in ReceivedEvent.select()}
         assert set(stored) == {e["id"] for n, e in enumerate(issued) if n != 2}

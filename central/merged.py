@@ -103,7 +103,8 @@ class MergedTicket(BaseModel):
 
 
 class PassportTally(BaseModel):
-    """Passports issued per office, day and regency of the applicant's NIK."""
+    """Passports issued per office, day and regency of the applicant's NIK (PassportMonth
+    holds the same counts by month: whatever changes one changes the other)."""
     office = CharField(max_length=8)
     day = DateField()
     regency = CharField(max_length=4)
@@ -111,6 +112,18 @@ class PassportTally(BaseModel):
 
     class Meta:
         indexes = ((("office", "day", "regency"), True),)
+
+
+class PassportMonth(BaseModel):
+    """PassportTally summed by month (`month`: its first day), written in the same
+    transaction as the days: a report over a year reads twelve months, not 365 days."""
+    office = CharField(max_length=8)
+    month = DateField()
+    regency = CharField(max_length=4)
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("office", "month", "regency"), True),)
 
 
 class MergedRefusal(BaseModel):

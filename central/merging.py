@@ -32,6 +32,9 @@ TICKET_KEY = ("office", "day", "number")
 TALLY_COLUMNS = ["office", "day", "regency", "count"]
 ADD_TO_TALLY = ("ON CONFLICT (office, day, regency) "
                 "DO UPDATE SET count = passport_tally.count + excluded.count")
+MONTH_COLUMNS = ["office", "month", "regency", "count"]
+ADD_TO_MONTH = ("ON CONFLICT (office, month, regency) "
+                "DO UPDATE SET count = passport_month.count + excluded.count")
 REFUSAL_COLUMNS = ["event_id", "office", "day", "nik", "suspension_ends_on"]
 QUARANTINE_COLUMNS = ["event_id", "office", "seq", "day", "kind", "payload", "created_at",
                       "received_at", "reason"]
@@ -223,8 +226,18 @@ def _apply(office, plan):
         return
     tickets = _merge_tickets(office, plan.tickets)
     insert_rows(db, "passport_tally", TALLY_COLUMNS, plan.passports, conflict=ADD_TO_TALLY)
+    insert_rows(db, "passport_month", MONTH_COLUMNS, _by_month(plan.passports),
+                conflict=ADD_TO_MONTH)
     insert_rows(db, "merged_refusal", REFUSAL_COLUMNS, plan.refusals)
     conflicts.apply_rules(office, plan.fresh, tickets)
+
+
+def _by_month(tallies):
+    """passport_tally rows (office, ISO day, regency, n) summed into passport_month rows."""
+    months = Counter()
+    for office, day, regency, n in tallies:
+        months[(office, day[:8] + "01", regency)] += n
+    return [(*key, n) for key, n in months.items()]
 
 
 def _merge_tickets(office, planned):

@@ -25,13 +25,17 @@ from .mismatches import find_mismatches
 from .passport_pages import report_filters
 from .accounts import current_account
 from .reports import network_today, office_day_report, ticket_dict, totals
-from .web import nik_filter, niks_in_filter
+from .web import nik_filter, niks_in_filter, server_timing, start_timer
 
 bp = APIBlueprint("admin_api", __name__, url_prefix="/api/v1/admin",
                   abp_tags=[Tag(name="admin", description="The admin console's reports "
                                 "(session login at /admin/login)")],
                   abp_security=[{"admin_session": []}],
                   abp_responses={"401": ErrorOut, "422": ErrorOut})
+
+
+bp.before_request(start_timer)
+bp.after_request(server_timing)
 
 
 @bp.before_request

@@ -28,7 +28,8 @@ def offices(status=200, message=None, form=None):
     return render("offices.html", status, offices=list(Office.select().order_by(Office.code)),
                   closed=list(ClosedDate.select().where(ClosedDate.day >= first)
                               .order_by(ClosedDate.day, ClosedDate.office)),
-                  kinds=KINDS, today=today(), message=message, form=form or {})
+                  kinds=KINDS, today=today(), message=message, form=form or {},
+                  weekdays=WEEKDAYS)
 
 
 @bp.get("/offices/<code>")

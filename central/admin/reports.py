@@ -1,6 +1,6 @@
 """The console's reports: Network today, an office's day with its tickets, and passports
 by regency over a date range. Counted from the merged view (central.sync_reports)."""
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
@@ -85,29 +85,57 @@ def ticket_dict(ticket, show_nik):
 @reading()
 def passports(first, last, office=None, regency=None):
     """Passports issued from `first` to `last` (inclusive), optionally of one office and
-    one regency: rows by office and regency, totals by regency and by day."""
-    where, params = _passport_filter(first, last, office, regency)
-    rows = [{"office": code, "regency": reg, "regency_name": regency_name(reg),
-             "passports": int(n)}
-            for code, reg, n in select_rows(
-                db, "SELECT office, regency, SUM(count) FROM passport_tally WHERE " + where
-                + " GROUP BY office, regency ORDER BY office, regency", *params)]
+    one regency: rows by office and regency, totals by regency and by day.
+
+    By office and regency, the months wholly inside the range are read from
+    passport_month (twelve rows a year per office and regency, not 365) and the days
+    at either end from passport_tally; by day, from passport_tally (its covering
+    index streams the days in order).
+    """
+    by_pair = Counter()
+    for table, column, lo, hi in _pieces(first, last):
+        where, params = _passport_filter(column, lo, hi, office, regency)
+        for code, reg, n in select_rows(db, f"SELECT office, regency, SUM(count) FROM {table} "
+                                            f"WHERE {where} GROUP BY office, regency", *params):
+            by_pair[(code, reg)] += int(n)
+    where, params = _passport_filter("day", first, last, office, regency)
     by_day = {_as_date(day): int(n) for day, n in select_rows(
         db, "SELECT day, SUM(count) FROM passport_tally WHERE " + where
         + " GROUP BY day ORDER BY day", *params)}
-    by_regency = defaultdict(int)
+    names = dict(Office.select(Office.code, Office.name).tuples())
+    rows = [{"office": code, "office_name": names.get(code, code), "regency": reg,
+             "regency_name": regency_name(reg), "passports": n}
+            for (code, reg), n in sorted(by_pair.items()) if n]
+    by_regency = Counter()
     for row in rows:
         by_regency[row["regency"]] += row["passports"]
-    names = dict(Office.select(Office.code, Office.name).tuples())
-    for row in rows:
-        row["office_name"] = names.get(row["office"], row["office"])
     return {"from": first, "to": last, "office": office, "regency": regency, "rows": rows,
             "by_regency": dict(sorted(by_regency.items(), key=lambda kv: (-kv[1], kv[0]))),
             "by_day": _every_day(first, last, by_day), "total": sum(by_day.values())}
 
 
-def _passport_filter(first, last, office, regency):
-    where, params = "day BETWEEN {} AND {}", [first.isoformat(), last.isoformat()]
+def _pieces(first, last):
+    """[(table, column, from, to)] covering first..last: whole months from passport_month,
+    the days before and after them from passport_tally."""
+    lo = first if first.day == 1 else _next_month(first)
+    after_last = last + timedelta(days=1)
+    hi = after_last if after_last.day == 1 else after_last.replace(day=1)  # months end here
+    if lo >= hi:
+        return [("passport_tally", "day", first, last)]
+    pieces = [("passport_month", "month", lo, hi - timedelta(days=1))]
+    if first < lo:
+        pieces.append(("passport_tally", "day", first, lo - timedelta(days=1)))
+    if hi <= last:
+        pieces.append(("passport_tally", "day", hi, last))
+    return pieces
+
+
+def _next_month(day):
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _passport_filter(column, first, last, office, regency):
+    where, params = f"{column} BETWEEN {{}} AND {{}}", [first.isoformat(), last.isoformat()]
     if office:
         where, params = where + " AND office = {}", params + [office]
     if regency:

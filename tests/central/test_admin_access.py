@@ -100,14 +100,21 @@ def test_cli_adds_lists_and_disables_accounts_and_audits_each(app, runner):
     assert log_in(client, "siti", "a long enough password").status_code == 303
     listed = runner.invoke(args=["admin", "list"])
     assert "siti\tadmin\tenabled" in listed.output and "budi" not in listed.output
+    again = runner.invoke(args=["admin", "add", "siti", "--role", "viewer"],
+                          input="another long password\n")
+    assert "changed admin account siti (viewer)" in again.output
+    assert client.get("/admin/").status_code == 302      # a new password ends the session
+    client = app.test_client()
+    assert log_in(client, "siti", "another long password").status_code == 303
     disabled = runner.invoke(args=["admin", "disable", "siti"])
     assert disabled.exit_code == 0, disabled.output
     assert client.get("/admin/").status_code == 302      # its session ended at once
-    assert log_in(app.test_client(), "siti", "a long enough password").status_code == 401
-    assert "siti\tadmin\tdisabled" in runner.invoke(args=["admin", "list"]).output
+    assert log_in(app.test_client(), "siti", "another long password").status_code == 401
+    assert "siti\tviewer\tdisabled" in runner.invoke(args=["admin", "list"]).output
     assert runner.invoke(args=["admin", "disable", "nobody"]).exit_code == 1
     actor = f"cli:{getpass.getuser()}"
     assert audit_rows() == [(actor, "account.created", "account:siti", ""),
+                            (actor, "account.changed", "account:siti", ""),
                             (actor, "account.disabled", "account:siti", "")]
     with db.connection_context():
         assert AdminAccount.select().count() == 1
@@ -122,3 +129,13 @@ def test_pages_are_indonesian_unless_switched_and_load_nothing_from_elsewhere(cl
     assert "http://" not in html and "https://" not in html and "style=" not in html
     client.get("/lang/en?next=/admin/")
     assert "Network today" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_the_admin_reports_are_in_the_openapi_document_with_their_session_login(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path in ("network", "office-day", "passports", "conflicts", "suspensions", "bookings",
+                 "manifest/mismatches", "audit"):
+        operation = doc["paths"][f"/api/v1/admin/{path}"]["get"]
+        assert operation["security"] == [{"admin_session": []}], path
+        assert "200" in operation["responses"] and "401" in operation["responses"], path
+    assert doc["components"]["securitySchemes"]["admin_session"]["in"] == "cookie"

@@ -39,6 +39,7 @@ def test_an_admin_changes_an_offices_settings_and_the_branch_is_told(accounts):
     office = srg()
     assert (office.daily_quota, office.slot_capacity, office.open_days, office.slot_hours) == (
         160, 25, "1,2,3,4,5,6", "8,9,10")
+    assert office.address == "Jl. Bhayangkara No. 1, Serang"
     kind, key, where, payload = changes("office")[-1]
     assert (key, where, payload["daily_quota"], payload["slot_hours"]) == ("SRG", "SRG", 160,
                                                                            [8, 9, 10])

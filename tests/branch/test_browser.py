@@ -191,3 +191,16 @@ def test_a_tickets_status_page_follows_it_to_the_counter(branch_server, browser)
         counter.get_by_role("button", name="Paspor terbit").click()
         counter.get_by_role("button", name="Panggil berikutnya").click()
     expect(phone.locator("#ticket-state")).to_contain_text("silakan ke loket 3", timeout=5000)
+
+
+def test_the_day_summary_prints_on_one_a4_page(branch_server, browser):
+    page = browser.new_context(viewport={"width": 794, "height": 1123}).new_page()   # A4
+    page.goto(f"{branch_server}/supervisor/day")
+    page.fill("#username", "supervisor")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator("#summary h1")).to_have_text("Rekap akhir hari")
+    page.emulate_media(media="print")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 1123, height                   # one sheet
+    assert page.locator(".topbar").evaluate("e => getComputedStyle(e).display") == "none"

@@ -206,6 +206,10 @@ def _alive(pid):
         return False
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("stop-central", "start-central"):
@@ -216,6 +220,7 @@ def main(argv=None):
         print(f"central {'stopped' if args[0] == 'stop-central' else 'started'}")
         return
     demo = Demo()
+    signal.signal(signal.SIGTERM, _interrupt)      # `kill` stops it as cleanly as Ctrl-C
     demo.start()
     lines = [f"booking site  {demo.central_url}/   (applicants: book, QR pass, Booking saya)",
              f"central       {demo.central_url}/api/v1/offices   "

@@ -128,7 +128,7 @@ def test_kiosk_touch_flow_prints_an_80mm_ticket(branch_server, browser):
     kiosk.screenshot(path=str(SCREENSHOTS / "antrean-kiosk.png"))
     take.tap()
     expect(kiosk.locator("#ticket-number")).to_have_text("A001")
-    assert kiosk.evaluate("window.__prints") == 1           # it printed itself
+    kiosk.wait_for_function("window.__prints === 1")        # it printed itself, once
     assert kiosk.locator("#ticket-ahead").inner_text() == "0"
     assert kiosk.locator("img.qr").evaluate("img => img.naturalWidth") > 0
     kiosk.emulate_media(media="print")

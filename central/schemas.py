@@ -6,6 +6,8 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from sync.nik import InvalidNik, parse_nik
+from sync.i18n import _
+from sync.schema import printable
 from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
 Purpose = Literal["general", "hajj", "umrah"]
@@ -18,6 +20,13 @@ def _valid_nik(value):
         return parse_nik(value).value
     except InvalidNik as exc:
         raise ValueError(str(exc)) from None
+
+
+def _one_line(value):
+    """A name as a person types it: one line, no control characters."""
+    if not printable(value):
+        raise ValueError(_("Type the name on one line, without special characters."))
+    return value
 
 
 class OfficePath(BaseModel):
@@ -35,11 +44,13 @@ class BookingRequest(BaseModel):
     date: Date = Field(description="The office's local date, YYYY-MM-DD")
     hour: int = Field(ge=0, le=23, description="Start of the one-hour slot, local time")
     nik: str = Field(description="16-digit national ID number (NIK)")
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120,
+                      description="As on the ID card, on one line")
     phone: Optional[str] = Field(default=None, max_length=20, pattern=r"^\+?[0-9 -]{6,20}$")
     purpose: Purpose
 
     _nik = field_validator("nik")(_valid_nik)
+    _name = field_validator("name")(_one_line)
 
 
 class BookingPath(BaseModel):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from werkzeug.wrappers import Response
 
 from sync.digest import MAX_DIGEST_DAYS
+from sync.schema import MAX_SEQ
 from sync.errors import AntreanError, Forbidden, validation_error_response
 from sync.requestlog import log_fields
 from sync.webapp import ErrorOut
@@ -103,7 +104,7 @@ class OfficeQuery(BaseModel):
 
 
 class ChangesQuery(OfficeQuery):
-    since: int = Field(0, ge=0, description="central change seq already applied")
+    since: int = Field(0, ge=0, le=MAX_SEQ, description="central change seq already applied")
     limit: int = Field(500, ge=1, le=5000)
 
 

@@ -14,6 +14,7 @@ from .metrics import init_metrics
 from .ratelimit import init_ratelimits
 from .requestlog import init_request_log
 from .settings import under_journald
+from .textguard import refuse_control_characters
 from .websecurity import harden
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -46,6 +47,7 @@ def api_app(import_name, title, **health):
         return jsonify(app.api_doc)
 
     app.before_request(read_json_body)
+    app.before_request(refuse_control_characters)
     return app
 
 

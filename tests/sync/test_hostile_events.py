@@ -103,3 +103,12 @@ def test_an_event_the_database_cannot_store_is_quarantined_and_the_rest_lands(
     assert (a015.status, a015.counter) == ("called", "2")
     again = push(api, batch)             # the re-sent batch: the rest are duplicates
     assert (again.json["applied"], again.json["duplicates"]) == (0, 89)
+
+
+def test_a_since_beyond_64_bits_is_a_422_not_a_500(api):
+    for since in (2 ** 63, 2 ** 64, 10 ** 30):
+        answer = api.client.get(f"/api/v1/sync/changes?since={since}", headers=api.auth())
+        assert answer.status_code == 422, since
+        assert list(answer.json["fields"]) == ["since"]
+    answer = api.client.get(f"/api/v1/sync/changes?since={2 ** 63 - 1}", headers=api.auth())
+    assert answer.status_code == 200 and answer.json["changes"] == []

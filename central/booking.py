@@ -3,6 +3,7 @@
 The quota rule lives in two functions: `office_counting_transaction` makes the
 counts stable until commit, `refuse_if_full` says whether a place is left.
 """
+import hmac
 import secrets
 from contextlib import contextmanager
 
@@ -10,12 +11,12 @@ from peewee import IntegrityError
 
 from sync.database import is_postgres, write_transaction
 from sync.i18n import _, format_day, format_hour
-from sync.nik import InvalidNik, parse_nik
+from sync.nik import InvalidNik, mask_nik, parse_nik
 from sync.regions import regency_name
 
 from .changes import record_change
 from .db import db
-from .errors import (DuplicateBooking, Forbidden, Invalid, NotCancellable, NotFound,
+from .errors import (DuplicateBooking, Invalid, NotCancellable, NotFound,
                      QuotaFull, SlotFull, WrongOffice)
 from .models import Booking, Office, naive_utc
 from .offices import (booked_by_hour, day_closed_reason, get_office, hour_begun, local_today,
@@ -208,24 +209,32 @@ def lookup_booking(code, nik):
         booking = get_booking(code)
     except NotFound:
         booking = None
-    if booking is None or booking.nik != "".join((nik or "").split()):
-        raise NotFound(_("There is no booking with this code and NIK; check both and try "
-                         "again."))
+    refuse_unless_owner(booking, nik)
     return booking
 
 
 def refuse_unless_owner(booking, nik):
-    """Only the person whose NIK a booking carries may change it (cancel, move)."""
-    if booking.nik != (nik or "").strip():
-        raise Forbidden(_("This NIK does not match the booking; only its owner may change it."))
+    """Only the person whose NIK a booking carries may see or change it (look up, cancel,
+    move). A wrong NIK is refused exactly as an unknown code, and compared in constant
+    time: neither the answer nor its timing says that the code exists."""
+    typed = "".join((nik or "").split())
+    own = booking.nik if booking is not None else "0" * 16
+    if not hmac.compare_digest(own.encode(), typed.encode()) or booking is None:
+        raise NotFound(_("There is no booking with this code and NIK; check both and try "
+                         "again."))
+
+
+def public_booking(booking):
+    """A booking as an answer to someone who proved code and NIK: the NIK masked, as in
+    every public answer, and the pass for the QR code while the booking can be used."""
+    shown = booking_answer(booking) if booking.status == Booking.ACTIVE else booking_dict(booking)
+    return {**shown, "nik": mask_nik(booking.nik)}
 
 
 def cancel_booking(code, nik, now):
     """Cancel a booking for the person whose NIK it carries; the place is free again."""
     with write_transaction(db):
-        booking = get_booking(code)
-        refuse_unless_owner(booking, nik)
-        return _cancel(booking, now)
+        return _cancel(lookup_booking(code, nik), now)
 
 
 def cancel_as_admin(code, now):

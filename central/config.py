@@ -33,7 +33,7 @@ class Defaults(WebDefaults):
 # the API's budgets: one address gets as many tries through either.
 RATE_LIMITS = {
     "bookings.book": "RATELIMIT_BOOKING",
-    "bookings.show_booking": "RATELIMIT_LOOKUP",
+    "bookings.lookup": "RATELIMIT_LOOKUP",
     "bookings.cancel": "RATELIMIT_LOOKUP",
     "admin.login": "RATELIMIT_ADMIN_LOGIN",
     "bookings.reschedule": "RATELIMIT_BOOKING",

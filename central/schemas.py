@@ -1,5 +1,6 @@
 """The booking API's requests and answers, declared once: flask-openapi3 validates
 requests with them and builds /api/v1/openapi.json from the same classes."""
+import re
 from datetime import date as Date
 from typing import Literal, Optional
 
@@ -29,6 +30,17 @@ def _one_line(value):
     return value
 
 
+NIK_PATTERN = r"^[0-9]{16}$"
+# Declared in the document; checked by the validators, which say what is wrong in words.
+DOCUMENTED_NIK = {"json_schema_extra": {"pattern": NIK_PATTERN}}
+
+
+def _sixteen_digits(value):
+    if not re.fullmatch(NIK_PATTERN, value):
+        raise ValueError(_("A NIK has 16 digits."))
+    return value
+
+
 class OfficePath(BaseModel):
     code: str = Field(max_length=8, description="Office code, e.g. SRG")
 
@@ -43,7 +55,7 @@ class BookingRequest(BaseModel):
     office: str = Field(max_length=8, description="Office code, e.g. SRG")
     date: Date = Field(description="The office's local date, YYYY-MM-DD")
     hour: int = Field(ge=0, le=23, description="Start of the one-hour slot, local time")
-    nik: str = Field(description="16-digit national ID number (NIK)")
+    nik: str = Field(description="16-digit national ID number (NIK)", **DOCUMENTED_NIK)
     name: str = Field(min_length=1, max_length=120,
                       description="As on the ID card, on one line")
     phone: Optional[str] = Field(default=None, max_length=20, pattern=r"^\+?[0-9 -]{6,20}$")
@@ -57,16 +69,24 @@ class BookingPath(BaseModel):
     code: str = Field(max_length=16, description="Booking code, e.g. SRG-7K3M9QXA")
 
 
-class CancelRequest(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    nik: str = Field(description="The NIK the booking was made with")
-
-
-class RescheduleRequest(BaseModel):
+class NikProof(BaseModel):
+    """The NIK a booking was made with: with the code, the proof that it is one's own."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    nik: str = Field(description="The NIK the booking was made with")
+    nik: str = Field(description="The NIK the booking was made with", **DOCUMENTED_NIK)
+
+    _nik = field_validator("nik")(_sixteen_digits)
+
+
+class CancelRequest(NikProof):
+    pass
+
+
+class LookupRequest(NikProof):
+    pass
+
+
+class RescheduleRequest(NikProof):
     date: Date = Field(description="The new day, the office's local date")
     hour: int = Field(ge=0, le=23, description="The new slot's start, local time")
 
@@ -122,7 +142,8 @@ class BookingOut(BaseModel):
     office: str
     date: Date
     hour: int
-    nik: str
+    nik: str = Field(description="Masked (3601********0001) in a lookup or a cancel; whole "
+                                 "only in the answer to the booking just made")
     name: str
     purpose: Purpose
     status: Status

@@ -1,11 +1,11 @@
-"""POST /api/v1/bookings, reading one, cancelling one."""
+"""POST /api/v1/bookings; looking one up, cancelling or moving it (each with its code and NIK)."""
 from flask_openapi3 import APIBlueprint, Tag
 
-from ..booking import booking_answer, booking_dict, cancel_booking, create_booking, get_booking
+from ..booking import booking_answer, cancel_booking, create_booking, lookup_booking, public_booking
 from ..offices import clock_now
 from ..reschedule import reschedule_booking
-from ..schemas import (BookingCreated, BookingOut, BookingPath, BookingRequest, CancelRequest,
-                       ErrorOut, RescheduleRequest)
+from ..schemas import (BookingCreated, BookingOut, BookingPath, BookingRequest, CancelRequest, ErrorOut,
+                       LookupRequest, RescheduleRequest)
 
 bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
                   abp_tags=[Tag(name="bookings", description="Online bookings of an hour slot")])
@@ -19,21 +19,23 @@ def book(body: BookingRequest):
     return booking_answer(create_booking(body, clock_now())), 201
 
 
-@bp.get("/<code>", responses={200: BookingOut, 404: ErrorOut})
-def show_booking(path: BookingPath):
-    """One booking by its code."""
-    return booking_dict(get_booking(path.code))
+@bp.post("/<code>/lookup", responses={200: BookingCreated, 404: ErrorOut, 422: ErrorOut})
+def lookup(path: BookingPath, body: LookupRequest):
+    """A booking by its code and the NIK it was made with (the NIK masked in the answer).
+    A wrong NIK is refused exactly as an unknown code (404): a lookup cannot test codes."""
+    return public_booking(lookup_booking(path.code, body.nik))
 
 
 @bp.post("/<code>/cancel", responses={200: BookingOut, **ERRORS})
 def cancel(path: BookingPath, body: CancelRequest):
-    """Cancel a booking; the NIK must be the booking's own (else 403). The place is freed."""
-    return booking_dict(cancel_booking(path.code, body.nik, clock_now()))
+    """Cancel a booking; the NIK must be the booking's own (else 404, as for an unknown
+    code). The place is freed."""
+    return public_booking(cancel_booking(path.code, body.nik, clock_now()))
 
 
 @bp.post("/<code>/reschedule", responses={200: BookingCreated, **ERRORS})
 def reschedule(path: BookingPath, body: RescheduleRequest):
     """Move a booking to another free slot of its office in one step (the old place is freed
     only if the new one is taken); the NIK must be the booking's own. A new pass comes back."""
-    return booking_answer(reschedule_booking(path.code, body.nik, body.date, body.hour,
+    return public_booking(reschedule_booking(path.code, body.nik, body.date, body.hour,
                                              clock_now()))

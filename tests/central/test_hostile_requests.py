@@ -32,7 +32,7 @@ def test_a_nul_in_a_json_string_is_refused_naming_the_field(book, client):
 
 def test_a_name_holds_no_control_character_and_fits_on_one_line(book):
     assert book(name="Budi\u0007").status_code == 422      # a bell is never a name
-    refused = book(name="Budi\nSantoso")                   # the schema: one line
+    refused = book(name="Budi\nSantoso", language="id")    # the schema: one line
     assert refused.status_code == 422
     assert refused.json["fields"] == {"name": "Ketik nama dalam satu baris, tanpa karakter "
                                               "khusus."}

@@ -63,7 +63,7 @@ def test_openapi_lists_the_booking_paths_with_the_request_schema(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     paths = doc["paths"]
     for path in ("/api/v1/offices", "/api/v1/offices/{code}/slots", "/api/v1/bookings",
-                 "/api/v1/bookings/{code}", "/api/v1/bookings/{code}/cancel"):
+                 "/api/v1/bookings/{code}/lookup", "/api/v1/bookings/{code}/cancel"):
         assert path in paths, path
     post = paths["/api/v1/bookings"]["post"]
     ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]

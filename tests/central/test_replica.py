@@ -216,8 +216,10 @@ def test_reports_and_calendar_read_the_replica_bookings_count_on_the_primary(rep
             cursor.execute("SELECT count(*) FROM booking WHERE status = 'booked'")
             assert cursor.fetchone() == (QUOTA,)        # never one too many
         assert calendar() == 5          # the calendar is the replica's: it has not seen them
-        late = next(a.json()["code"] for a in answers if a.status_code == 201)
-        assert requests.get(f"{url}/bookings/{late}", timeout=10).status_code == 200  # primary
+        late = next(a.json() for a in answers if a.status_code == 201)
+        found = requests.post(f"{url}/bookings/{late['code']}/lookup", timeout=10,
+                              json={"nik": late["nik"]})
+        assert found.status_code == 200                                 # read on the primary
         in_process_reports_read_the_replica(primary, replica, day)
         set_replay(replica, paused=False)
         caught_up(primary, replica)

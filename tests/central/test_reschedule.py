@@ -77,7 +77,7 @@ def test_within_a_full_day_a_move_is_allowed_because_its_own_place_is_freed(clie
 def test_refusals(client, book, clock):
     mine = book().get_json()
     stranger = move(client, mine["code"], nik_=nik(9))
-    assert (stranger.status_code, stranger.json["error"]) == (403, "forbidden")
+    assert (stranger.status_code, stranger.json["error"]) == (404, "not_found")
     closed = move(client, mine["code"], date="2026-12-05")
     assert (closed.status_code, closed.json["error"]) == (422, "invalid")
     assert "closed on Saturday" in closed.json["fields"]["date"]

@@ -2,7 +2,8 @@
 
 PostgreSQL cannot store NUL, no name, code or date holds a control character, and
 a string that does is never what a person meant (it comes from a script, or a
-scanner gone wrong). An address (path and query string) may hold none: 400. A
+scanner gone wrong). An address may hold none: 404 in the path (it names nothing),
+400 in the query string. A
 form field or a JSON string may hold none but tab, newline and carriage return,
 as free text may span lines: 400 for a form, 422 naming the field for JSON.
 Sync pushes are left to central.intake, which quarantines such events one by one.
@@ -11,7 +12,7 @@ import re
 
 from flask import request
 
-from .errors import BadRequest, Invalid
+from .errors import BadRequest, Invalid, NotFound
 from .i18n import _
 
 IN_ADDRESS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -24,9 +25,10 @@ def refuse_control_characters():
     control character (see above)."""
     if request.path == PUSH_PATH:
         return
-    if IN_ADDRESS.search(request.path) or any(
-            IN_ADDRESS.search(key) or IN_ADDRESS.search(value)
-            for key, value in request.args.items(multi=True)):
+    if IN_ADDRESS.search(request.path):          # it names nothing here
+        raise NotFound(_("The address holds a control character; check what was typed."))
+    if any(IN_ADDRESS.search(key) or IN_ADDRESS.search(value)
+           for key, value in request.args.items(multi=True)):
         raise BadRequest(_("The address holds a control character; check what was typed."))
     if request.method not in ("POST", "PUT", "PATCH"):
         return

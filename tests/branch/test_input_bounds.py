@@ -64,7 +64,8 @@ def test_the_outbox_refuses_an_envelope_central_would_refuse(branch_app):
 
 
 def test_no_control_character_in_a_branch_address_or_body(client):
-    assert client.get("/api/v1/tickets/1%00").status_code == 400
+    assert client.get("/api/v1/tickets/1%00").status_code == 404
+    assert client.get("/api/v1/board?x=%00").status_code == 400
     response = client.post("/api/v1/tickets", json={"lane": "general", "nik": NIK + "\u0000"})
     assert (response.status_code, list(response.json["fields"])) == (422, ["nik"])
     assert Ticket.select().count() == Outbox.select().count() == 0

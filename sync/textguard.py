@@ -2,10 +2,10 @@
 
 PostgreSQL cannot store NUL, no name, code or date holds a control character, and
 a string that does is never what a person meant (it comes from a script, or a
-scanner gone wrong). An address may hold none: 404 in the path (it names nothing),
-400 in the query string. A
-form field or a JSON string may hold none but tab, newline and carriage return,
-as free text may span lines: 400 for a form, 422 naming the field for JSON.
+scanner gone wrong). A path may hold none: 404 (it names nothing). A query value,
+a form field or a JSON string may hold none but tab, newline and carriage return
+(free text may span lines; a login's `next` with a tab is left to safe_next, which
+ignores it): 400 for a query or a form, 422 naming the field for JSON.
 Sync pushes are left to central.intake, which quarantines such events one by one.
 """
 import re
@@ -27,7 +27,7 @@ def refuse_control_characters():
         return
     if IN_ADDRESS.search(request.path):          # it names nothing here
         raise NotFound(_("The address holds a control character; check what was typed."))
-    if any(IN_ADDRESS.search(key) or IN_ADDRESS.search(value)
+    if any(IN_TEXT.search(key) or IN_TEXT.search(value)
            for key, value in request.args.items(multi=True)):
         raise BadRequest(_("The address holds a control character; check what was typed."))
     if request.method not in ("POST", "PUT", "PATCH"):

@@ -1,4 +1,5 @@
 """Helpers the branch tests share."""
+import base64
 
 
 def nik_for(n, regency="3604", born="150590"):
@@ -17,3 +18,9 @@ def closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def basic_auth(username, password=PASSWORD):
+    """HTTP Basic headers for a staff account."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}

@@ -3,11 +3,11 @@
 Nothing in branch may call central while serving people, so CENTRAL_URL points
 at a local port nobody listens on: a stray call would fail loudly.
 """
-import base64
 import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from branch_support import basic_auth
 
 from branch import create_app
 from branch.auth import create_staff
@@ -104,7 +104,4 @@ def supervisor_headers(supervisor):
     return basic_auth(supervisor.username)
 
 
-def basic_auth(username, password=PASSWORD):
-    token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 

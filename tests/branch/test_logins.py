@@ -4,7 +4,7 @@ import statistics
 import time
 from datetime import datetime, timedelta
 
-from conftest import PASSWORD, basic_auth
+from branch_support import PASSWORD, basic_auth
 
 from branch.models import LoginFailure
 from sync.logins import LOCK, check_password, hash_password, locked_until

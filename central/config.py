@@ -15,6 +15,7 @@ class Defaults(WebDefaults):
     BOOKING_WINDOW_DAYS = 30
     SYNC_MAX_BATCH_EVENTS = 1000
     SYNC_MAX_BATCH_BYTES = 1_000_000
+    TOKEN_GRACE_HOURS = 24       # a rotated sync token keeps working this long
     # Per client address (Flask-Limiter notation): booking, and looking up or cancelling
     # one (a lookup needs code + NIK, and the limit keeps anyone from guessing either).
     RATELIMIT_BOOKING: str = "10/minute;60/hour"

@@ -35,6 +35,11 @@ class Office(BaseModel):
     address = CharField(default="")                      # shown to applicants (m010)
     token_hash = CharField(null=True)                    # sync token (sha256), issue 4
     token_issued_at = DateTimeField(null=True)
+    token_used_at = DateTimeField(null=True)             # to the minute (central.tokens)
+    # The token replaced by the last rotation, valid until its grace period ends (m009).
+    previous_token_hash = CharField(null=True)
+    previous_token_until = DateTimeField(null=True)
+    previous_token_used_at = DateTimeField(null=True)
 
     @property
     def open_weekdays(self):

@@ -256,7 +256,7 @@ def _drain(stream, length, chunk=1 << 16):
 
 
 def init_app(app):
-    """Register the sync API, its body limit and `flask office token`."""
+    """Register the sync API, its body limit and `flask office token` / `office tokens`."""
     from .cli import office_group
     app.register_api(bp)
     push_batch = intake.PushBatch.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -264,4 +264,5 @@ def init_app(app):
     app.security_schemes = {**(app.security_schemes or {}), **SECURITY}
     app.wsgi_app = PushBodyLimit(app.wsgi_app, app.config["SYNC_MAX_BATCH_BYTES"])
     office_group.add_command(tokens.token_command)
+    office_group.add_command(tokens.tokens_command)
 

@@ -124,8 +124,9 @@ class Demo:
         flask("central", "demo-data", env=self.central_env())
         self.start_central(wait=False)
         for office, branch in self.info["branches"].items():
-            branch["token"] = flask("central", "office", "token", office,
-                                    env=self.central_env()).split()[-1]
+            # A demo start hands each branch a fresh token; the last run's stops at once.
+            branch["token"] = flask("central", "office", "token", office, "--rotate",
+                                    "--grace-hours", "0", env=self.central_env()).split()[-1]
             env = self.branch_env(office)
             flask("branch", "init-db", env=env)
             flask("branch", "demo-data", "--password", PASSWORD, env=env)

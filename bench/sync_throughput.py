@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sync_throughput.py [--events 100000] [--repeat 3]
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/sync_throughput.py --compare postgresql://postgres@127.0.0.1:5432/test
 
 Prints, for each run and as medians, events/s end to end (the job's wall
 time, until both databases have committed), the rate of a raw sqlite3
@@ -49,7 +50,8 @@ BIN = os.path.dirname(sys.executable)
 OFFICE = "SRG"
 TICKETS_PER_DAY = 400          # three events each: issued, called, finished
 TARGET_RATE, TARGET_RATIO, TARGET_MB = 20_000, 0.4, 150
-PG_DATABASE = "antrean_bench"
+TARGET_PG_RATIO = 0.9            # central on PostgreSQL against SQLite, same sitting
+PG_DATABASE = f"antrean_bench_{os.getpid()}"     # runs at once never collide
 INSERT = ("INSERT INTO outbox (seq, uuid, office, day, kind, payload, created_at, state) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
 
@@ -231,6 +233,7 @@ def sync_backlog(work, args, central_db):
                    ANTREAN_DATABASE_URL=f"sqlite:///{branch_db}", ANTREAN_CENTRAL_URL=url,
                    ANTREAN_SYNC_BATCH_EVENTS=str(args.batch))
         seconds, peak_mb, status, output = run_job(env)
+        args.cpu = central_cpu(server, central_db)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -238,6 +241,32 @@ def sync_backlog(work, args, central_db):
         sys.exit(f"antrean-sync failed ({status}): {output.strip()[-500:]}")
     check(central_db, branch_db, args.events)
     return seconds, peak_mb, output
+
+
+def central_cpu(server, database_url):
+    """CPU seconds central spent on the run: (its gunicorn workers, its PostgreSQL server
+    processes). Less at the mercy of a shared machine than the wall clock: a worker that
+    waits for a core is not charged for the wait."""
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    workers = sum(_cpu_seconds(int(pid)) for pid in found.stdout.split())
+    if not database_url.startswith("postgresql"):
+        return workers, 0.0
+    import psycopg2
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        backends = [pid for (pid,) in cursor.fetchall()]
+    conn.close()
+    return workers, sum(_cpu_seconds(pid) for pid in backends)
+
+
+def _cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 Run = namedtuple("Run", "seconds peak_mb output whole batched")    # whole, batched: ceilings
@@ -285,21 +314,73 @@ def main():
                         help="central on PostgreSQL: a database on this server (URL of any "
                              f"database there) is made for each run as {PG_DATABASE}, then "
                              "dropped")
+    parser.add_argument("--compare", metavar="URL",
+                        help="central on SQLite and on this PostgreSQL server, runs alternated: "
+                             "prints the PostgreSQL/SQLite ratio (no ceilings)")
     parser.add_argument("--make-branch", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_branch:
         return make_branch(args.make_branch, args.events)
+    if args.compare:
+        return compare(args)
     runs = []
     for _ in range(args.repeat):
-        work = tempfile.mkdtemp(prefix="antrean-bench-")
+        seconds, peak_mb, output, work = one_run(args, args.postgres, keep=True)
         try:
-            with central_database(work, args.postgres) as central_db:
-                seconds, peak_mb, output = sync_backlog(work, args, central_db)
             whole, batched = ceiling(os.path.join(work, "ceiling.db"), args.events, args.batch)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         runs.append(Run(seconds, peak_mb, output, whole, batched))
     report(args, runs)
+
+
+def one_run(args, postgres, keep=False):
+    """One sync of the backlog (central on SQLite, or on the PostgreSQL server `postgres`);
+    (seconds, peak MB, job output, work directory: removed unless `keep`)."""
+    work = tempfile.mkdtemp(prefix="antrean-bench-")
+    try:
+        with central_database(work, postgres) as central_db:
+            seconds, peak_mb, output = sync_backlog(work, args, central_db)
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return seconds, peak_mb, output, work
+
+
+def step_seconds(output):
+    """The job's steps and their seconds, from its JSON log lines."""
+    steps = []
+    for line in output.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if "step" in record and "seconds" in record:
+            steps.append(f"{record['step']} {record['seconds']:.2f}")
+    return ", ".join(steps)
+
+
+def compare(args):
+    """Central on PostgreSQL against SQLite, runs alternated (this host's speed drifts, and
+    it is shared): each run's rate, the medians and their ratio."""
+    rates, cpu = {"sqlite": [], "postgres": []}, {"sqlite": [], "postgres": []}
+    for n in range(1, args.repeat + 1):
+        for name, server in (("sqlite", None), ("postgres", args.compare)):
+            seconds, _, output, _ = one_run(args, server)
+            rates[name].append(args.events / seconds)
+            cpu[name].append(sum(args.cpu))
+            print(f"run {n} {name:<9} {rates[name][-1]:>8,.0f} events/s ({seconds:.2f} s; "
+                  f"{step_seconds(output)}; central CPU {args.cpu[0]:.2f} s + database "
+                  f"{args.cpu[1]:.2f} s)", flush=True)
+    sqlite, postgres = median(rates["sqlite"]), median(rates["postgres"])
+    print(f"median  sqlite    {sqlite:>8,.0f} events/s   postgres {postgres:,.0f} events/s "
+          f"({args.events} events, {args.repeat} alternated runs each)")
+    print(f"ratio   postgres/sqlite {postgres / sqlite:.2f} (target >= {TARGET_PG_RATIO}: "
+          f"{_met(postgres / sqlite >= TARGET_PG_RATIO)}); per pair: "
+          + " ".join(f"{p / q:.2f}" for p, q in zip(rates["postgres"], rates["sqlite"])))
+    print(f"cpu     central's CPU per run (workers + database), median: sqlite "
+          f"{median(cpu['sqlite']):.2f} s, postgres {median(cpu['postgres']):.2f} s "
+          f"(ratio {median(cpu['sqlite']) / median(cpu['postgres']):.2f})")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ into a session-local staging table and inserted from there by one INSERT ...
 SELECT with the same ON CONFLICT and RETURNING.
 """
 import io
+import re
 import zlib
+from datetime import date
 from itertools import chain
 
 from sync.database import is_postgres
@@ -44,9 +46,9 @@ def insert_all(db, table, columns, rows):
     row already there breaks the COPY (unique violation), which undoes it all.
     """
     with db.savepoint() as attempt:
-        if _by_copy(db, rows):
+        if copies(db, rows):
             try:
-                _copy(db.cursor(), table, columns, rows)
+                copy_rows(db, table, columns, rows)
                 return True
             except Exception as exc:    # psycopg2's, not peewee's: the driver raised it
                 if getattr(exc, "pgcode", None) != UNIQUE_VIOLATION:
@@ -59,7 +61,7 @@ def insert_all(db, table, columns, rows):
 
 def _insert(db, table, columns, rows, conflict, returning=None):
     """Run the INSERTs for `rows`, a chunk of rows per statement; yields (chunk, cursor)."""
-    if _by_copy(db, rows):
+    if copies(db, rows):
         yield rows, _insert_copied(db, table, columns, rows, conflict, returning)
         return
     per_chunk = max(1, MAX_PARAMS // len(columns))
@@ -69,8 +71,15 @@ def _insert(db, table, columns, rows, conflict, returning=None):
                                     list(chain.from_iterable(chunk)))
 
 
-def _by_copy(db, rows):
+def copies(db, rows):
+    """Whether `rows` go in by COPY (PostgreSQL, COPY_FROM_ROWS or more)."""
     return len(rows) >= COPY_FROM_ROWS and is_postgres(db)
+
+
+def copy_rows(db, table, columns, rows):
+    """COPY `rows` straight into `table` (PostgreSQL); a row already there raises the
+    driver's unique violation, and the transaction is aborted (callers decide)."""
+    _copy(db.cursor(), table, columns, rows)
 
 
 def _insert_copied(db, table, columns, rows, conflict, returning):
@@ -99,29 +108,57 @@ def _copy_text(rows):
     return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
 
 
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_value(value):
+    if type(value) is str:      # most values: looked at once, copied only when escaped
+        return value.translate(COPY_ESCAPES) if COPY_SPECIAL.search(value) else value
+    if type(value) is int:
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, (bytes, memoryview)):
         return "\\\\x" + bytes(value).hex()
-    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\r", "\\r"))
+    return _copy_value(str(value))
 
 
 def select_rows(db, sql, *params):
-    """Run a SELECT whose params may be lists (each expands an `IN {}` placeholder)."""
-    holders, flat = [], []
-    for param in params:
-        if isinstance(param, (list, set, tuple)):
-            values = list(param)
-            holders.append("(" + ", ".join([db.param] * len(values)) + ")")
-            flat.extend(values)
-        else:
-            holders.append(db.param)
+    """Run a SELECT whose params may be lists (each fills an `IN {}` placeholder).
+
+    On PostgreSQL a list of text, numbers or dates goes as one array literal,
+    `= ANY('{...}')`, whose type the server takes from the column: psycopg2
+    spells every parameter into the statement, and a list of 300 NIKs as 300
+    constants costs the server more to parse and plan than the query costs to
+    run. Elsewhere (SQLite, lists of bytes) it is `IN (?, ?, ...)`.
+    """
+    parts, flat = sql.split("{}"), []
+    for n, param in enumerate(params):
+        if not isinstance(param, (list, set, tuple)):
+            parts[n] += db.param
             flat.append(param)
-    return db.execute_sql(sql.format(*holders), flat).fetchall()
+            continue
+        values = list(param)
+        if is_postgres(db) and parts[n].rstrip().endswith(" IN") and _array_able(values):
+            parts[n] = parts[n].rstrip()[:-2] + "= ANY(" + db.param + ")"
+            flat.append(_array_literal(values))
+        else:
+            parts[n] += "(" + ", ".join([db.param] * len(values)) + ")"
+            flat.extend(values)
+    return db.execute_sql("".join(parts), flat).fetchall()
+
+
+def _array_able(values):
+    return all(isinstance(v, (str, int, date)) and not isinstance(v, bool) for v in values)
+
+
+def _array_literal(values):
+    """A PostgreSQL array literal of `values` (text, quoted element by element)."""
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def upsert_clause(key, columns):

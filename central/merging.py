@@ -20,7 +20,8 @@ from sync.database import is_postgres, iso_day, write_transaction
 from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
-from .bulk import insert_all, insert_rows, select_rows, upsert_clause
+from .bulk import (UNIQUE_VIOLATION, copies, copy_rows, insert_all, insert_rows, select_rows,
+                   upsert_clause)
 from .db import db
 from .folding import TICKET_FIELDS, TICKET_VALUES, folded, new_ticket
 from .intake import printable_reason
@@ -91,18 +92,33 @@ def refuses_content(exc):
 
 def _apply_batch(office, batch):
     """apply_batch's one transaction. Everything that needs only the batch (rows, the
-    folded tickets, tallies) is worked out before it: other batches wait for it."""
+    folded tickets, tallies) is worked out before it: other batches wait for it.
+
+    On PostgreSQL the new rows are COPied in without a savepoint around each COPY (two
+    round trips apiece, which on a busy server cost more than the COPY): a row
+    already there (a re-sent event) then aborts the transaction, which is done again
+    the careful way, each COPY in a savepoint that can be undone alone.
+    """
+    try:
+        return _transaction(office, batch, careful=False)
+    except Exception as exc:        # psycopg2's own (from the COPY), not peewee's
+        if getattr(exc, "pgcode", None) != UNIQUE_VIOLATION:
+            raise
+    return _transaction(office, batch, careful=True)
+
+
+def _transaction(office, batch, careful):
     rows = _event_rows(office, batch.accepted)
     plan = _plan(office, batch.accepted)
     with write_transaction(db):
-        _lock_office(office)
-        new_ids = _store_events(rows, [event["id"] for event, _ in batch.accepted])
+        new_ids = _store_events(rows, [event["id"] for event, _ in batch.accepted], careful)
         refused = batch.rejected
         if len(new_ids) < len(rows):     # some were here already: only the new ones count
             refused = refused + _disagreeing(office, batch.accepted, rows, new_ids)
             plan = _plan(office, [pair for pair in batch.accepted if pair[0]["id"] in new_ids])
         _quarantine(office, refused)
-        _apply(office, plan)
+        _lock_office(office)
+        _apply(office, plan, careful)
         cursor = _advance_cursor(office, batch.top_seq, len(plan.fresh), batch.backlog)
     return {"applied": len(plan.fresh),
             "duplicates": len(rows) - len(new_ids) - (len(refused) - len(batch.rejected)),
@@ -110,9 +126,22 @@ def _apply_batch(office, batch):
             "cursor": cursor}
 
 
+def _insert_new(table, columns, rows, careful):
+    """Insert rows that should all be new; whether they all went in. Careless (PostgreSQL,
+    many rows): straight COPY, and a row already there aborts the transaction."""
+    if careful or not copies(db, rows):
+        return insert_all(db, table, columns, rows)
+    copy_rows(db, table, columns, rows)
+    return True
+
+
 def _lock_office(office):
-    """One batch of an office at a time (SQLite's IMMEDIATE already is): merging reads
-    the office's tickets, then writes them, and must not interleave with another batch."""
+    """One batch of an office at a time from here to the commit (SQLite's IMMEDIATE already
+    is): merging reads the office's tickets, then writes them, and must not interleave
+    with another batch. Storing the events comes before it, so the next batch stores
+    its 1,000 events while this one folds: the unique keys keep an event once (a
+    batch holding one another has not committed yet waits for that commit, and a
+    branch's batches hold their events in seq order, so two never wait on each other)."""
     if is_postgres(db):
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (MERGE_LOCK, office))
 
@@ -142,7 +171,7 @@ def _event_rows(office, accepted):
             for event, _ in accepted]
 
 
-def _store_events(rows, ids):
+def _store_events(rows, ids, careful):
     """Insert the event rows (`ids`: their ids as text); the ids actually inserted (a
     re-sent event is already there).
 
@@ -150,7 +179,7 @@ def _store_events(rows, ids):
     RETURNING a row per event. Otherwise that insert is undone and redone with
     RETURNING, which names the new ones (it skips the duplicates).
     """
-    if insert_all(db, "received_event", EVENT_COLUMNS, rows):
+    if _insert_new("received_event", EVENT_COLUMNS, rows, careful):
         return set(ids)
     return {event_id_text(row[0]) for row in insert_rows(db, "received_event", EVENT_COLUMNS,
                                                          rows, returning="id")}
@@ -221,10 +250,10 @@ def _plan(office, fresh):
                                 in passports.items()], refusals)
 
 
-def _apply(office, plan):
+def _apply(office, plan, careful):
     if not plan.fresh:
         return
-    tickets = _merge_tickets(office, plan.tickets)
+    tickets = _merge_tickets(office, plan.tickets, careful)
     insert_rows(db, "passport_tally", TALLY_COLUMNS, plan.passports, conflict=ADD_TO_TALLY)
     insert_rows(db, "passport_month", MONTH_COLUMNS, _by_month(plan.passports),
                 conflict=ADD_TO_MONTH)
@@ -240,16 +269,22 @@ def _by_month(tallies):
     return [(*key, n) for key, n in months.items()]
 
 
-def _merge_tickets(office, planned):
+def _merge_tickets(office, planned, careful):
     """Fold the batch's ticket events into the merged tickets; the touched rows by key.
     A ticket central has not seen is the one planned; one it has gets the events again."""
     if not planned:
         return {}
     rows = _load_tickets(office, planned)
+    held = set(rows)
     for key, (new, events) in planned.items():
         rows[key] = folded(rows[key], events) if key in rows else new
-    insert_rows(db, "merged_ticket", TICKET_FIELDS,
-                [TICKET_VALUES(r) for r in rows.values()],
+    changed = [TICKET_VALUES(r) for key, r in rows.items() if key in held]
+    # The new ones go straight in (COPY on PostgreSQL): none can be there, since the
+    # office's batches are merged one at a time. Should one be, all are upserted.
+    if not _insert_new("merged_ticket", TICKET_FIELDS,
+                       [TICKET_VALUES(r) for key, r in rows.items() if key not in held], careful):
+        changed = [TICKET_VALUES(r) for r in rows.values()]
+    insert_rows(db, "merged_ticket", TICKET_FIELDS, changed,
                 conflict=upsert_clause(TICKET_KEY, TICKET_FIELDS))
     return rows
 

@@ -11,7 +11,7 @@ def create_app(overrides=None):
     from sync.webapp import api_app, init_web
 
     from . import cli, config, db
-    from .api import api
+    from .api import SECURITY_SCHEMES, api
     from .metrics import branch_families
     from .paths import RowId
     app = api_app(__name__, "Antrean branch", office="OFFICE")
@@ -21,6 +21,7 @@ def create_app(overrides=None):
     from .pages import bp as pages_bp, render_error_page, wants_html
     register_error_handlers(app, wants_html=wants_html, render_html=render_error_page)
     app.register_blueprint(pages_bp)
+    app.security_schemes = SECURITY_SCHEMES
     app.register_api(api)
     cli.init_app(app)
     init_web(app, config.RATE_LIMITS, metrics=branch_families)

@@ -13,6 +13,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from sync.i18n import _
 from sync.nik import mask_nik
+from sync.websecurity import CSRF_HEADER
 
 from . import counters, errors, kiosk_key, status, waits
 from .auth import current_staff, login_required
@@ -20,6 +21,7 @@ from .board_pages import latest_call
 from .kiosk_pages import public_ticket, status_url, ticket_by_token
 from .models import Ticket
 from .schemas import (BoardOut, CallOut, CounterPath, ErrorOut, FinishRequest, IssuedOut,
+                      StatusOut,
                       PublicTicketOut, TicketOut, TicketPath, TicketRequest, TokenPath,
                       TransferRequest)
 from .clock import today
@@ -30,6 +32,23 @@ api = APIBlueprint("api", __name__, url_prefix="/api/v1",
                                   "422": ErrorOut})
 tickets_tag, counter_tag = Tag(name="tickets"), Tag(name="counters")
 board_tag = Tag(name="board and status")
+
+# How a caller proves who it is (the document's securitySchemes, see auth): staff by HTTP
+# Basic, or by the pages' session cookie, with the session's CSRF token for a write.
+SECURITY_SCHEMES = {
+    "staff_basic": {"type": "http", "scheme": "basic",
+                    "description": "A staff account (flask --app branch staff add)"},
+    "staff_session": {"type": "apiKey", "in": "cookie", "name": "session",
+                      "description": "The pages' login (POST /login)"},
+    "csrf_token": {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
+                   "description": "The session's CSRF token (the pages' csrf_token field): "
+                                  "required with the session cookie on a write"},
+    "kiosk_key": {"type": "apiKey", "in": "header", "name": "X-Kiosk-Key",
+                  "description": "The office's kiosk key, where it set one"},
+}
+STAFF_READ = [{"staff_basic": []}, {"staff_session": []}]
+STAFF_WRITE = [{"staff_basic": []}, {"staff_session": [], "csrf_token": []}]
+KIOSK = [{}, {"kiosk_key": []}, *STAFF_WRITE]      # a supervisor's override needs a login
 
 
 def ticket_json(ticket, full_nik=None):
@@ -49,7 +68,7 @@ def ticket_json(ticket, full_nik=None):
 
 
 @api.post("/tickets", tags=[tickets_tag], responses={"201": IssuedOut, "403": ErrorOut,
-                                                      "429": ErrorOut})
+                                                      "429": ErrorOut}, security=KIOSK)
 def create_ticket(body: TicketRequest):
     """Issue a ticket: general, priority (with a reason) or a booking check-in (by code,
     or by the signed pass: `verified` true, also for a booking not pulled yet).
@@ -76,7 +95,8 @@ def _supervisor():
     return staff
 
 
-@api.get("/tickets/<int:ticket_id>", tags=[tickets_tag], responses={"200": TicketOut})
+@api.get("/tickets/<int:ticket_id>", tags=[tickets_tag], responses={"200": TicketOut},
+         security=STAFF_READ)
 @login_required()
 def get_ticket(path: TicketPath):
     """One ticket by its row id, for staff (the public uses /t/<token>)."""
@@ -107,18 +127,23 @@ def board():
                    latest=latest_call(day))
 
 
-@api.get("/status", tags=[board_tag])
+@api.get("/status", tags=[board_tag], responses={"200": StatusOut}, security=STAFF_READ)
+@login_required()
 def sync_status():
-    """Sync state as the sync job last wrote it, and the outbox backlog. Never asks central."""
+    """Sync state as the sync job last wrote it, and the outbox backlog (a staff login).
+    Never asks central. The last error's text only for a supervisor: it may name hosts,
+    paths or data; staff see whether sync works and how much waits."""
     state = status.sync_status()
     state.pop("quarantine", None)   # the status page lists them; the API gives the count
+    if current_staff().role != "supervisor":
+        state["last_error"] = None
     state = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in state.items()}
     return jsonify(office=current_app.config["OFFICE"], day=today().isoformat(),
                    waiting=counters.waiting_counts(), **state)
 
 
 @api.post("/counters/<name>/call", tags=[counter_tag],
-          responses={"200": CallOut, "403": ErrorOut})
+          responses={"200": CallOut, "403": ErrorOut}, security=STAFF_WRITE)
 @login_required()
 def call_next(path: CounterPath):
     """Call the next ticket to this counter by the call policy (null when nobody waits)."""
@@ -127,7 +152,7 @@ def call_next(path: CounterPath):
 
 
 @api.post("/tickets/<int:ticket_id>/recall", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut})
+          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
 @login_required()
 def recall(path: TicketPath):
     """Call the same ticket again."""
@@ -135,7 +160,7 @@ def recall(path: TicketPath):
 
 
 @api.post("/tickets/<int:ticket_id>/no-show", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut})
+          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
 @login_required()
 def no_show(path: TicketPath):
     """Close a called ticket whose applicant never came."""
@@ -143,7 +168,7 @@ def no_show(path: TicketPath):
 
 
 @api.post("/tickets/<int:ticket_id>/transfer", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut})
+          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
 @login_required()
 def transfer(path: TicketPath, body: TransferRequest):
     """Move a ticket to the back of another lane."""
@@ -152,7 +177,7 @@ def transfer(path: TicketPath, body: TransferRequest):
 
 
 @api.post("/tickets/<int:ticket_id>/finish", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut})
+          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
 @login_required()
 def finish(path: TicketPath, body: FinishRequest):
     """Close a called ticket with its outcome."""

@@ -2,35 +2,41 @@
 requests with them and builds /api/v1/openapi.json from the same classes.
 
 The NIK is checked by the ticket rules (sync.nik.parse_nik) rather than here,
-so the kiosk, the counter page and the API all refuse it with one message.
+so the kiosk, the counter page and the API all refuse it with one message; the
+document declares its pattern. Bodies take JSON's types strictly: `true` is not 1.
 """
 from datetime import date as Date
 from datetime import datetime
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from sync.schema import Lane, Outcome, Reason
 from sync.webapp import ErrorOut  # noqa: F401  (re-exported: one error shape for every API)
 
 from .paths import MAX_ROW_ID
 
+# Declared in the document; checked by the ticket rules (sync.nik), in words.
+NIK_PATTERN = r"^[0-9]{16}$"
+
 
 class TicketRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     lane: Lane
-    nik: str = Field(max_length=32, description="16-digit national ID number (NIK)")
+    nik: str = Field(max_length=32, description="16-digit national ID number (NIK)",
+                     json_schema_extra={"pattern": NIK_PATTERN})
     reason: Optional[Reason] = Field(default=None, description="Priority lane only")
     child_nik: Optional[str] = Field(default=None, max_length=32,
-                                     description="The child's NIK, with reason young_child")
+                                     description="The child's NIK, with reason young_child",
+                                     json_schema_extra={"pattern": NIK_PATTERN})
     booking_code: Optional[str] = Field(default=None, max_length=32,
                                         description="Booking lane only: the code from central")
     pass_: Optional[str] = Field(default=None, alias="pass", max_length=256,
                                  description="Booking lane only: the signed booking pass "
                                              "(the QR code's text); proves the booking offline")
-    override: bool = Field(default=False, description="Past the daily cap: needs a "
-                                                      "supervisor's HTTP Basic login")
+    override: StrictBool = Field(default=False, description="Past the daily cap: needs a "
+                                                            "supervisor's login")
 
 
 class TicketPath(BaseModel):
@@ -128,3 +134,21 @@ class BoardOut(BaseModel):
     estimated_wait_minutes: dict[str, int]
     latest: Optional[LatestCall] = None
 
+
+
+class StatusOut(BaseModel):
+    """The branch's sync state, as the sync job last wrote it (local times, ISO 8601)."""
+    office: str
+    day: Date
+    waiting: dict[str, int]
+    last_attempt: Optional[datetime] = None
+    last_success: Optional[datetime] = None
+    central_reachable: Optional[bool] = None
+    unreachable_since: Optional[datetime] = None
+    last_error: Optional[str] = Field(None, description="A supervisor's login only (else null)")
+    clock_drift: Optional[float] = Field(None, description="central's clock minus ours, seconds")
+    pull_cursor: int
+    pending: int = Field(description="outbox events waiting to be pushed")
+    quarantined: int = Field(description="events central refused (listed on /status)")
+    oldest_pending: Optional[datetime] = None
+    banner: Optional[str] = Field(None, description="what the pages' banner says, if anything")

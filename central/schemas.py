@@ -1,10 +1,11 @@
 """The booking API's requests and answers, declared once: flask-openapi3 validates
-requests with them and builds /api/v1/openapi.json from the same classes."""
+requests with them and builds /api/v1/openapi.json from the same classes. Bodies take
+JSON's types strictly ("hour": true is not 1, "9" is not 9); a date is its ISO text."""
 import re
 from datetime import date as Date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, field_validator
 
 from sync.nik import InvalidNik, parse_nik
 from sync.i18n import _
@@ -54,7 +55,7 @@ class BookingRequest(BaseModel):
 
     office: str = Field(max_length=8, description="Office code, e.g. SRG")
     date: Date = Field(description="The office's local date, YYYY-MM-DD")
-    hour: int = Field(ge=0, le=23, description="Start of the one-hour slot, local time")
+    hour: StrictInt = Field(ge=0, le=23, description="Start of the one-hour slot, local time")
     nik: str = Field(description="16-digit national ID number (NIK)", **DOCUMENTED_NIK)
     name: str = Field(min_length=1, max_length=120,
                       description="As on the ID card, on one line")
@@ -88,7 +89,7 @@ class LookupRequest(NikProof):
 
 class RescheduleRequest(NikProof):
     date: Date = Field(description="The new day, the office's local date")
-    hour: int = Field(ge=0, le=23, description="The new slot's start, local time")
+    hour: StrictInt = Field(ge=0, le=23, description="The new slot's start, local time")
 
 
 class OfficeOut(BaseModel):

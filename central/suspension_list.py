@@ -6,13 +6,14 @@ same snapshot as the rows, so one version always means one content: the
 suspensions not lifted whose end is at most a day before that change.
 """
 import datetime as dt
-from typing import Optional
+from typing import Any, Optional
 
 from flask import g, jsonify
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sync.database import read_snapshot
+from sync.schema import MAX_SEQ
 from sync.suspension_list import entry, sign_list
 from sync.webapp import ErrorOut
 
@@ -28,7 +29,7 @@ bp = APIBlueprint("suspension_list", __name__, url_prefix="/api/v1/sync/suspensi
 
 
 class ListQuery(BaseModel):
-    have: Optional[int] = Field(None, ge=0, description="the version the branch holds intact: "
+    have: Optional[int] = Field(None, ge=0, le=MAX_SEQ, description="the version the branch holds intact: "
                                 "if it is current, the answer leaves the entries out")
 
 
@@ -37,7 +38,15 @@ def authenticate():
     g.office = tokens.office_for_token(tokens.bearer_token())
 
 
-@bp.get("")
+class SignedListOut(BaseModel):
+    """A document signed by central (sync.signing) plus the entries it covers."""
+    model_config = ConfigDict(extra="allow")
+
+    suspensions: Optional[list[dict[str, Any]]] = Field(
+        description="null when `have` is the current version")
+
+
+@bp.get("", responses={"200": SignedListOut})
 def suspension_list(query: ListQuery):
     """The signed suspension list: header {version, issued_at, count, digest}, kid,
     signature, and `suspensions` (null when `have` is the current version)."""

@@ -1,31 +1,29 @@
 """The sync API branches talk to: push events, pull changes, compare digests.
 
 Every endpoint needs `Authorization: Bearer <token>`; the token acts only for
-its own office. Push bodies may be gzip-compressed; a batch over the limits
-is refused with 413 so the job splits it.
+its own office. Push bodies may be gzip-compressed or chunked (central.pushbody);
+a batch over the limits is refused with 413 so the job splits it.
 """
-import io
 import json
-import zlib
 from datetime import date
 
 from flask import current_app, g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from werkzeug.wrappers import Response
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, ValidationError,
+                      model_validator)
 
 from sync.digest import MAX_DIGEST_DAYS
-from sync.schema import MAX_SEQ
-from sync.errors import AntreanError, Forbidden, validation_error_response
+from sync.errors import Forbidden, validation_error_response
 from sync.requestlog import log_fields
+from sync.schema import MAX_SEQ
 from sync.webapp import ErrorOut
 
 from . import intake, merging, tokens
 from .metrics import count_push
 from .models import Change
+from .pushbody import PushBodyLimit, TooLarge
 from .sync_reports import record_run_report
 
-PUSH_PATH = "/api/v1/sync/push"
 SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
                              "description": "flask --app central office token CODE"}}
 
@@ -34,10 +32,6 @@ bp = APIBlueprint("sync", __name__, url_prefix="/api/v1/sync",
                   abp_tags=[Tag(name="sync", description="Branch sync (per-office token)")],
                   abp_security=[{"office_token": []}],
                   abp_responses={"401": ErrorOut, "403": ErrorOut, "422": ErrorOut})
-
-
-class TooLarge(AntreanError):
-    status, code = 413, "batch_too_large"
 
 
 class QuarantineNote(BaseModel):
@@ -86,11 +80,11 @@ class RunReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     office: str | None = Field(None, description="optional; must be the token's office")
-    ok: bool = Field(description="push, pull and reconcile all succeeded")
-    reconciled: bool | None = Field(None, description="false: days still differ after "
+    ok: StrictBool = Field(description="push, pull and reconcile all succeeded")
+    reconciled: StrictBool | None = Field(None, description="false: days still differ after "
                                     "re-sending; null: the run did not get that far")
     error: str | None = Field(None, max_length=500, description="the job's one-line reason")
-    clock_drift: float | None = Field(None, ge=-10 ** 9, le=10 ** 9,
+    clock_drift: StrictFloat | None = Field(None, ge=-10 ** 9, le=10 ** 9,
                                       description="central's Date minus the branch's "
                                                   "clock, seconds")
 
@@ -204,55 +198,6 @@ def report(body: RunReport):
     merging.touch(office)
     record_run_report(office, body.model_dump(exclude={"office"}))
     return jsonify(recorded=True)
-
-
-class PushBodyLimit:
-    """WSGI middleware: gunzip push bodies, refusing (413) any over the byte limit."""
-
-    def __init__(self, wsgi_app, max_bytes):
-        self.wsgi_app, self.max_bytes = wsgi_app, max_bytes
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") != PUSH_PATH or environ.get("REQUEST_METHOD") != "POST":
-            return self.wsgi_app(environ, start_response)
-        body = self._body(environ)
-        if body is None:
-            return self._too_large(environ, start_response)
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        environ.pop("HTTP_CONTENT_ENCODING", None)
-        return self.wsgi_app(environ, start_response)
-
-    def _body(self, environ):
-        """The plain body, or None when it is (or would unpack to) more than the limit."""
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > self.max_bytes:
-            _drain(environ["wsgi.input"], length)   # so the client reads our 413, not a reset
-            return None
-        raw = environ["wsgi.input"].read(length)
-        if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
-            return raw
-        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            body = unpacker.decompress(raw, self.max_bytes + 1)
-        except zlib.error:
-            body = b""  # the JSON validator reports the unreadable body
-        return None if len(body) > self.max_bytes else body
-
-    def _too_large(self, environ, start_response):
-        message = f"A batch body holds at most {self.max_bytes} bytes; split it."
-        response = Response(json.dumps({"error": TooLarge.code, "message": message,
-                                        "limit": self.max_bytes}),
-                            status=413, mimetype="application/json")
-        return response(environ, start_response)
-
-
-def _drain(stream, length, chunk=1 << 16):
-    while length > 0:
-        data = stream.read(min(chunk, length))
-        if not data:
-            return
-        length -= len(data)
 
 
 def init_app(app):

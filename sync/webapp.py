@@ -1,10 +1,10 @@
 """What both servers' apps share: the API app, its error shape, and the web layer
 (security switches, rate limits, languages) set up the same way for both."""
-from typing import Optional
+from typing import Any, Literal, Optional
 
 from flask import jsonify, request
 from flask_openapi3 import Info, OpenAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, RootModel
 from werkzeug.exceptions import BadRequest as UnreadableJson
 
 from .errors import BadRequest, UnsupportedMediaType, validation_error_response
@@ -27,23 +27,54 @@ class ErrorOut(BaseModel):
     fields: Optional[dict[str, str]] = None
 
 
+class HealthOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: Literal["ok"]
+
+
+class DocumentOut(RootModel[dict[str, Any]]):
+    """This document (OpenAPI 3)."""
+
+
+INVALID = {"description": "Invalid input: `fields` gives a reason per field",
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+
+
+class AntreanOpenAPI(OpenAPI):
+    """flask-openapi3's app, documenting 422 as the object the API answers (its default
+    is an array), and only where a request has something to validate."""
+
+    def generate_spec_json(self):
+        super().generate_spec_json()
+        for path_item in self.spec_json["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop(422, None)
+                responses.pop("422", None)
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses["422"] = INVALID
+
+
 def api_app(import_name, title, **health):
     """An OpenAPI app whose invalid requests answer 422 {error, message, fields}.
 
     It serves /api/v1/health (with `health` added) and /api/v1/openapi.json,
-    the document generated from the schemas that validate the requests.
+    the document generated from the schemas that validate the requests. No
+    docs UI: it would load its script from a CDN, which pages never do.
     """
-    app = OpenAPI(import_name, info=Info(title=title, version="1"),
-                  validation_error_status=422, validation_error_model=ErrorOut,
-                  validation_error_callback=validation_error_response,
-                  doc_prefix="/api/v1/docs", doc_url="/openapi.json")
+    app = AntreanOpenAPI(import_name, info=Info(title=title, version="1"),
+                         validation_error_status=422, validation_error_model=ErrorOut,
+                         validation_error_callback=validation_error_response, doc_ui=False)
 
-    @app.get("/api/v1/health")
+    @app.get("/api/v1/health", responses={"200": HealthOut})
     def health_check():
+        """The server answers (no database asked)."""
         return jsonify(status="ok", **{k: app.config[v] for k, v in health.items()})
 
-    @app.get("/api/v1/openapi.json")
+    @app.get("/api/v1/openapi.json", responses={"200": DocumentOut})
     def openapi_document():
+        """This document."""
         return jsonify(app.api_doc)
 
     app.before_request(read_json_body)

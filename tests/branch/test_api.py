@@ -181,17 +181,22 @@ def test_board(client, counter, staff_headers):
     assert board["waiting"] == {"booking": 0, "priority": 0, "general": 1}
 
 
-def test_status_reads_sync_state_and_outbox_counts(client):
+def test_status_reads_sync_state_and_outbox_counts(client, supervisor_headers, staff_headers):
     take(client)
     take(client, nik=nik_for(2))
     Outbox.update(state="quarantined", error="bad").where(Outbox.seq == 1).execute()
     SyncState.create(central_reachable=False, last_error="connection refused",
                      last_success=datetime(2026, 11, 27, 2, 12))
-    body = client.get("/api/v1/status").get_json()
+    body = client.get("/api/v1/status", headers=supervisor_headers).get_json()
     assert body["last_success"] == "2026-11-27T09:12:00+07:00"   # office time, ISO 8601
     assert (body["pending"], body["quarantined"]) == (1, 1)
     assert body["central_reachable"] is False and body["last_error"] == "connection refused"
     assert body["office"] == "SRG"
+    staff = client.get("/api/v1/status", headers=staff_headers).get_json()
+    assert staff == {**body, "last_error": None}         # plain state for staff
+    anonymous = client.get("/api/v1/status")
+    assert anonymous.status_code == 401 and "connection refused" not in anonymous.get_data(
+        as_text=True)
 
 
 def test_openapi_document_lists_the_ticket_api(client):

@@ -69,3 +69,14 @@ def test_no_control_character_in_a_branch_address_or_body(client):
     response = client.post("/api/v1/tickets", json={"lane": "general", "nik": NIK + "\u0000"})
     assert (response.status_code, list(response.json["fields"])) == (422, ["nik"])
     assert Ticket.select().count() == Outbox.select().count() == 0
+
+
+def test_json_types_are_taken_strictly(client):
+    for override in ("true", 1, "yes"):
+        response = client.post("/api/v1/tickets", json={"lane": "general", "nik": NIK,
+                                                        "override": override})
+        assert response.status_code == 422, override
+        assert list(response.json["fields"]) == ["override"]
+    assert client.post("/api/v1/tickets", json={"lane": "general",
+                                                "nik": int(NIK)}).status_code == 422
+    assert Ticket.select().count() == 0

@@ -62,6 +62,6 @@ def test_whole_day_with_central_unreachable(branch_app, client, counter, staff_h
         served.append(called["number"])
     assert sorted(served) == ["A001", "A002", "B001", "B002", "P001"]
     assert client.get("/api/v1/board").status_code == 200
-    assert client.get("/api/v1/status").status_code == 200
+    assert client.get("/api/v1/status", headers=staff_headers).status_code == 200
     assert Ticket.select().where(Ticket.status == "waiting").count() == 0
     assert no_network == []

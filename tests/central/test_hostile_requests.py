@@ -52,3 +52,15 @@ def test_json_nested_a_thousand_deep_is_a_400(client, path):
 def test_a_well_formed_booking_still_books(book):
     response = book(date=TUESDAY.isoformat())
     assert response.status_code == 201, response.json
+
+
+def test_json_types_are_taken_strictly(book):
+    """"hour": true must not book 01:00, nor "9" 09:00; a date is its ISO text."""
+    for hour in (True, "9", 9.0):
+        response = book(hour=hour)
+        assert response.status_code == 422, hour
+        assert list(response.json["fields"]) == ["hour"]
+    for nik_ in (3601011708600001, None):
+        assert book(nik=nik_).status_code == 422
+    assert statuses() == {}
+    assert book(hour=9, date=TUESDAY.isoformat()).status_code == 201

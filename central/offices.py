@@ -102,12 +102,13 @@ def office_serving_regency(regency):
     return None
 
 
-def booked_by_hour(office, day):
-    """{hour: places taken} for the office's day."""
+def booked_by_hour(office, day, excluding=None):
+    """{hour: places taken} for the office's day; `excluding`: a booking id not to count."""
+    where = [Booking.office == office, Booking.date == day, Booking.status.in_(OCCUPYING)]
+    if excluding is not None:
+        where.append(Booking.id != excluding)
     query = (Booking.select(Booking.hour, fn.COUNT(Booking.id).alias("n"))
-             .where(Booking.office == office, Booking.date == day,
-                    Booking.status.in_(OCCUPYING))
-             .group_by(Booking.hour))
+             .where(*where).group_by(Booking.hour))
     return {row.hour: row.n for row in query}
 
 

@@ -169,3 +169,20 @@ def test_one_booking_moved_and_cancelled_at_once_ends_in_one_state(app, client, 
     assert booking.status in ("booked", "cancelled")
     again = book(office="CLG")                    # the one-active-booking rule still holds
     assert again.status_code == (201 if booking.status == "cancelled" else 409)
+
+
+def test_a_move_counted_after_a_cancel_committed_does_not_crash(client, book):
+    """On PostgreSQL a cancel takes no office lock, so it may commit between the mover reading
+    its booking and counting the day's places: the count must leave the booking out by id,
+    not subtract a place that was never counted (the race once answered 500 with KeyError)."""
+    from central.booking import refuse_if_full
+
+    code = book(hour=8).json["code"]
+    with db.connection_context():
+        read_before_the_cancel = Booking.get(Booking.code == code)
+        Booking.update(status="cancelled").where(Booking.code == code).execute()
+        office = Office.get(Office.code == "SRG")
+        refuse_if_full(office, TUESDAY, 10, moving=read_before_the_cancel)   # raises nothing
+    answer = move(client, code, hour=10)
+    assert answer.status_code == 409 and answer.json["error"] == "not_movable"
+    assert taken() == {}

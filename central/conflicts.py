@@ -6,11 +6,16 @@ rule decides what the merged view says and a Conflict row tells an admin.
 - a person served offline while a suspension already existed is flagged;
 - a check-in whose code is unknown or belongs to another NIK is flagged;
 - a booking and a walk-in for the same NIK and day count once, and are flagged.
+
+A conflict keeps its facts (JSON in `detail`), not a sentence: `describe` words them in
+the language of whoever reads them.
 """
+import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sync.database import iso_day
+from sync.i18n import N_, _, format_day
 
 from .bulk import select_rows
 from .changes import record_change
@@ -33,8 +38,53 @@ def apply_rules(office, fresh, tickets):
         Conflict.insert_many(found).on_conflict_ignore().execute()
 
 
-def _conflict(office, day, kind, subject, detail):
-    return {"office": office, "day": day, "kind": kind, "subject": subject, "detail": detail}
+# What each kind of conflict says; the unknown booking's by how the check-in was proven.
+DETAILS = {
+    ("unknown_booking", "provisional"): N_(
+        "Ticket %(ticket)s was a provisional check-in with booking %(code)s, which central "
+        "does not know."),
+    ("unknown_booking", "pass"): N_(
+        "Ticket %(ticket)s was a pass-verified check-in with booking %(code)s, which central "
+        "does not know."),
+    ("unknown_booking", "verified"): N_(
+        "Ticket %(ticket)s was a verified check-in with booking %(code)s, which central does "
+        "not know."),
+    "booking_other_nik": N_(
+        "Ticket %(ticket)s checked in booking %(code)s for NIK %(nik)s; the booking is for "
+        "NIK %(booking_nik)s."),
+    "booking_other_office": N_(
+        "Ticket %(ticket)s checked in booking %(code)s, which is for office %(booking_office)s."),
+    "cancelled_but_served": N_(
+        "Booking %(code)s was cancelled online, but ticket %(ticket)s served the person "
+        "offline; it stays served."),
+    "served_while_suspended": N_(
+        "Ticket %(ticket)s served NIK %(nik)s on %(day)s, while suspension #%(suspension)s "
+        "(%(starts_on)s to %(ends_on)s) already existed."),
+    "booking_and_walk_in": N_(
+        "NIK %(nik)s has a booking and a walk-in ticket on %(day)s; counted once."),
+}
+DAYS = ("day", "starts_on", "ends_on")      # facts that are dates, written as people write them
+
+
+def _conflict(office, of_day, kind, subject, **facts):
+    """A Conflict row; `facts` are what `describe` words (a `day` among them, often)."""
+    return {"office": office, "day": of_day, "kind": kind, "subject": subject,
+            "detail": json.dumps(facts, sort_keys=True, default=str)}
+
+
+def describe(conflict):
+    """What the conflict says, in the reader's language (a request's or the app's default)."""
+    try:
+        facts = json.loads(conflict.detail)
+    except ValueError:
+        facts = None
+    if not isinstance(facts, dict):
+        return conflict.detail              # worded in English by a release before facts
+    message = DETAILS.get((conflict.kind, facts.get("how"))) or DETAILS.get(conflict.kind)
+    if message is None:
+        return conflict.detail
+    shown = {k: format_day(date.fromisoformat(v)) if k in DAYS else v for k, v in facts.items()}
+    return _(message, **shown)
 
 
 def _bookings(codes):
@@ -52,7 +102,7 @@ def _check_ins(office, fresh):
         problem = _check_in_problem(office, booking, payload)
         if problem:
             found.append(_conflict(office, event["day"], problem[0], payload["booking_code"],
-                                   problem[1]))
+                                   **problem[1]))
         elif booking.status == Booking.ACTIVE:
             _set_booking(booking, "checked_in", payload["ticket"])
     return found
@@ -60,17 +110,16 @@ def _check_ins(office, fresh):
 
 def _check_in_problem(office, booking, payload):
     ticket, code, nik = payload["ticket"], payload["booking_code"], payload["nik"]
-    how = ("a provisional" if not payload["verified"]
-           else "a pass-verified" if payload.get("by_pass") else "a verified")
+    how = ("provisional" if not payload["verified"]
+           else "pass" if payload.get("by_pass") else "verified")
     if booking is None:
-        return ("unknown_booking", f"Ticket {ticket} was {how} check-in with booking "
-                f"{code}, which central does not know.")
+        return "unknown_booking", {"ticket": ticket, "code": code, "how": how}
     if booking.nik != nik:
-        return ("booking_other_nik", f"Ticket {ticket} checked in booking "
-                f"{booking.code} for NIK {nik}; the booking is for NIK {booking.nik}.")
+        return "booking_other_nik", {"ticket": ticket, "code": booking.code, "nik": nik,
+                                     "booking_nik": booking.nik}
     if booking.office.code != office:
-        return ("booking_other_office", f"Ticket {ticket} checked in booking "
-                f"{booking.code}, which is for office {booking.office.code}.")
+        return "booking_other_office", {"ticket": ticket, "code": booking.code,
+                                        "booking_office": booking.office.code}
     return None
 
 
@@ -90,9 +139,7 @@ def _services(office, fresh, tickets):
             continue    # already flagged at check-in
         if booking.status == "cancelled":
             found.append(_conflict(office, ticket["day"], "cancelled_but_served", booking.code,
-                                   f"Booking {booking.code} was cancelled online, but ticket "
-                                   f"{ticket['number']} served the person offline; it stays "
-                                   f"served."))
+                                   code=booking.code, ticket=ticket["number"]))
         if booking.status != "served":
             _set_booking(booking, "served", ticket["number"])
     return found
@@ -109,8 +156,8 @@ def _suspended_served(office, served):
         return []
     zone = ZoneInfo(Office.get(Office.code == office).timezone)
     return [_conflict(office, t["day"], "served_while_suspended", t["number"],
-                      f"Ticket {t['number']} served NIK {t['nik']} on {t['day']}, while "
-                      f"suspension #{s.id} ({s.starts_on} to {s.ends_on}) already existed.")
+                      ticket=t["number"], nik=t["nik"], day=t["day"], suspension=s.id,
+                      starts_on=s.starts_on, ends_on=s.ends_on)
             for t in served for s in by_nik.get(t["nik"], [])
             if _in_force(s, date.fromisoformat(t["day"]), zone)]
 
@@ -159,8 +206,7 @@ def _walk_ins_with_bookings(office, fresh):
                                office, {d for d, _ in online}, {n for _, n in online})
         both += [row for row in walk_ins if (iso_day(row[0]), row[1]) in online]
     found = {(iso_day(day), nik) for day, nik in both} & issued
-    return [_conflict(office, day, "booking_and_walk_in", nik,
-                      f"NIK {nik} has a booking and a walk-in ticket on {day}; counted once.")
+    return [_conflict(office, day, "booking_and_walk_in", nik, nik=nik, day=day)
             for day, nik in sorted(found)]
 
 

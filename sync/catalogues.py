@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("central", "branch", "sync")
 LANGUAGES = ("id",)          # English is the message ids themselves
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 SKIP_DIRS = ("translations", "static", "__pycache__", "migrations")
 FIXED_DATE = datetime(2026, 12, 1, tzinfo=timezone.utc)

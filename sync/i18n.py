@@ -24,7 +24,13 @@ from flask_babel import Babel, get_locale, gettext, lazy_gettext, ngettext, refr
 from .websecurity import safe_next
 
 _, _l = gettext, lazy_gettext
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext"]
+__all__ = ["N_", "_", "_l", "gettext", "lazy_gettext", "ngettext"]
+
+
+def N_(message):
+    """Mark `message` for the catalogues without translating it: a message id kept in data
+    (a conflict's kind) and translated with _() when a person reads it."""
+    return message
 
 LANGUAGES = ("id", "en")
 SYNC_TRANSLATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")

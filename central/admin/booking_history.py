@@ -8,6 +8,7 @@ from peewee import SQL
 from sync.database import json_text
 from sync.i18n import _l
 
+from ..conflicts import describe
 from ..db import db
 from ..merged import Conflict, MergedTicket, ReceivedEvent
 from ..models import Booking, Change, Office
@@ -50,7 +51,7 @@ def history(booking):
     steps += _branch_events(booking)
     steps += [_step(e.at, e.action, None, e.reason, by=e.actor)
               for e in audit.about(f"booking:{booking.code}")]
-    steps += [_step(c.created_at, "conflict", c.office, c.detail)
+    steps += [_step(c.created_at, "conflict", c.office, describe(c))
               for c in Conflict.select().where(Conflict.subject == booking.code)]
     return sorted(steps, key=lambda step: step["at"])
 

@@ -6,6 +6,7 @@ from flask import flash, redirect, request, url_for
 from sync.errors import AntreanError
 from sync.i18n import _
 
+from ..conflicts import describe
 from ..models import Office
 from ..offices import clock_now
 from .accounts import current_account
@@ -58,6 +59,6 @@ def suspension_link(conflict, nik):
     """The suspension form, pre-filled from the conflict."""
     reason = _("Conflict %(id)d (%(kind)s) at %(office)s on %(day)s: %(detail)s",
                id=conflict.id, kind=KINDS.get(conflict.kind, conflict.kind),
-               office=conflict.office, day=conflict.day.isoformat(), detail=conflict.detail)
+               office=conflict.office, day=conflict.day.isoformat(), detail=describe(conflict))
     return url_for("admin.new_suspension", nik=nik or "", reason=reason[:900],
                    conflict=conflict.id)

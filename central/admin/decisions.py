@@ -10,6 +10,7 @@ from sync.database import write_transaction
 from sync.errors import Conflict as Refused, Invalid, NotFound
 from sync.i18n import _, _l
 
+from ..conflicts import describe
 from ..db import db
 from ..merged import Conflict, MergedTicket
 from ..models import Booking, naive_utc
@@ -103,7 +104,7 @@ def conflict_dict(conflict, decision, show_nik):
     """A conflict as the JSON API shows it (`show_nik` masks NIKs for a viewer)."""
     out = {"id": conflict.id, "office": conflict.office, "day": conflict.day,
            "kind": conflict.kind, "subject": show_nik(conflict.subject),
-           "detail": show_nik(conflict.detail), "status": conflict.status,
+           "detail": show_nik(describe(conflict)), "status": conflict.status,
            "created_at": conflict.created_at, "resolved_at": conflict.resolved_at,
            "decision": None}
     if decision is not None:

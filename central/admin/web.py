@@ -20,6 +20,7 @@ from sync.i18n import _, _l, format_clock, format_short_day, language
 from sync.regions import regency_name
 from sync.websecurity import csrf_token, form_csrf_ok
 
+from ..conflicts import describe
 from .accounts import current_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
@@ -124,6 +125,12 @@ def mask_nik(nik):
 def niks_in_filter(text):
     """Every NIK inside a text (a conflict's detail) shown as `nik_filter` shows one."""
     return NIK_IN_TEXT.sub(lambda m: nik_filter(m.group(0)), text or "")
+
+
+@bp.app_template_filter("conflict_detail")
+def conflict_detail_filter(conflict):
+    """What a conflict says, in the reader's language."""
+    return describe(conflict)
 
 
 @bp.app_template_filter("number")

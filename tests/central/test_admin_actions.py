@@ -83,6 +83,21 @@ def test_conflicts_are_listed_oldest_first_and_an_admin_decides_one(accounts, tw
     assert f'id="conflict-{first}"' in page and f'id="conflict-{second}"' not in page
 
 
+def test_a_conflict_is_described_in_the_readers_language(accounts, two_conflicts):
+    """Kept as facts, worded when read: Indonesian on the page, English after the switch,
+    and the viewer sees the NIK inside the sentence masked."""
+    admin, viewer = accounts
+    first = two_conflicts[0]
+    row = admin.get("/admin/conflicts").get_data(as_text=True).split(
+        f'id="conflict-{first}"')[1].split("</tr>")[0]
+    assert f"NIK {WALKER} memiliki pemesanan dan tiket datang langsung pada" in row
+    assert "dihitung sekali" in row and "counted once" not in row
+    english = viewer.get("/api/v1/admin/conflicts", headers={"Accept-Language": "en"})
+    detail = english.get_json()["conflicts"][0]["detail"]
+    assert detail.startswith("NIK 3601********0001 has a booking and a walk-in ticket on ")
+    assert WALKER not in detail
+
+
 def test_open_a_suspension_from_a_conflict_decides_it_when_issued(accounts, two_conflicts):
     admin, _ = accounts
     first = two_conflicts[0]

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from sync_support import DAY, NIKS, Events, push
 
+from central.conflicts import describe
 from central.db import db
 from central.merged import Conflict, MergedRefusal, MergedTicket, PassportTally
 from central.models import Booking, Change, Office, Suspension
@@ -25,6 +26,15 @@ def booking(code):
 def conflicts():
     with db.connection_context():
         return sorted((c.kind, c.subject, c.status) for c in Conflict.select())
+
+
+def said(api, kind, language="en"):
+    """The conflict of `kind` as an admin reading `language` sees it described."""
+    with db.connection_context():
+        conflict = Conflict.get(Conflict.kind == kind)
+    with api.app.test_request_context("/api/v1/admin/conflicts",
+                                      headers={"Accept-Language": language}):
+        return describe(conflict)
 
 
 def checked_in(event, code, nik=BOOKER, number="B001", verified=True):
@@ -110,10 +120,11 @@ def test_check_ins_with_unknown_codes_or_another_persons_booking_are_flagged(api
     assert conflicts() == [("booking_other_nik", "SRG-DDD444", "open"),
                            ("unknown_booking", "SRG-NOPE00", "open")]
     assert booking("SRG-DDD444").status == "booked"
-    with db.connection_context():
-        detail = Conflict.get(Conflict.kind == "unknown_booking").detail
-    assert detail == ("Ticket B001 was a provisional check-in with booking SRG-NOPE00, "
-                      "which central does not know.")
+    assert said(api, "unknown_booking") == ("Ticket B001 was a provisional check-in with "
+                                            "booking SRG-NOPE00, which central does not know.")
+    assert said(api, "unknown_booking", "id") == (
+        "Tiket B001 adalah check-in sementara dengan pemesanan SRG-NOPE00, yang tidak dikenal "
+        "pusat.")
 
 
 def test_a_booking_and_a_walk_in_for_the_same_person_count_once(api):
@@ -133,9 +144,12 @@ def test_a_walk_in_by_someone_who_booked_online_counts_once(api):
     event = Events()
     push(api, event.ticket("A001", BOOKER) + event.ticket("A002", WALKER))
     assert conflicts() == [("booking_and_walk_in", BOOKER, "open")]
-    with db.connection_context():
-        detail = Conflict.get(Conflict.kind == "booking_and_walk_in").detail
-    assert detail == f"NIK {BOOKER} has a booking and a walk-in ticket on {DAY}; counted once."
+    assert said(api, "booking_and_walk_in") == (
+        f"NIK {BOOKER} has a booking and a walk-in ticket on Monday, 23 November 2026; "
+        "counted once.")
+    assert said(api, "booking_and_walk_in", "id") == (
+        f"NIK {BOOKER} memiliki pemesanan dan tiket datang langsung pada Senin, 23 November 2026; "
+        "dihitung sekali.")
 
 
 def test_a_suspension_is_in_force_by_the_offices_clock_not_utcs(api):
@@ -189,3 +203,12 @@ def test_the_rules_hold_when_batches_commit_out_of_order(api):
     with db.connection_context():
         assert {t.number: t.status for t in MergedTicket.select()} == {"A001": "done",
                                                                         "B001": "done"}
+
+
+def test_a_conflict_worded_by_an_earlier_release_is_shown_as_it_was_stored(api):
+    """Before conflicts kept facts, their detail was an English sentence: shown unchanged."""
+    old = Conflict(office="SRG", day=DAY, kind="unknown_booking", subject="SRG-OLD000",
+                   detail="Ticket B009 was a provisional check-in with booking SRG-OLD000, "
+                          "which central does not know.")
+    with api.app.test_request_context("/api/v1/admin/conflicts"):
+        assert describe(old) == old.detail

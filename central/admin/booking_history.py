@@ -6,13 +6,14 @@ import json
 from peewee import SQL
 
 from sync.database import json_text
-from sync.i18n import _l
+from sync.i18n import _l, format_day, format_hour
 
 from ..conflicts import describe
 from ..db import db
 from ..merged import Conflict, MergedTicket, ReceivedEvent
 from ..models import Booking, Change, Office
 from . import audit
+from .web import OUTCOMES
 
 FOUND_AT_MOST = 50
 PURPOSES = {"general": _l("General"), "hajj": _l("Hajj"), "umrah": _l("Umrah")}
@@ -46,7 +47,8 @@ def find_bookings(text):
 def history(booking):
     """What happened to the booking, oldest first: [{at, what, where, detail, by}]."""
     steps = [_step(booking.created_at, "created", booking.office.code,
-                   f"{booking.date.isoformat()} {booking.hour:02d}:00")]
+                   f"{format_day(booking.date)}, "
+                   f"{format_hour(booking.hour, booking.office.timezone)}")]
     steps += _status_changes(booking)
     steps += _branch_events(booking)
     steps += [_step(e.at, e.action, None, e.reason, by=e.actor)
@@ -85,7 +87,7 @@ def _branch_events(booking):
         finished = _events(office, day, "ticket_finished", json_text(db, "payload", "ticket"),
                            number)
         steps += [_step(e.created_at, "finished", office,
-                        f"{number}: {json.loads(e.payload)['outcome']}"
+                        f"{number}: {OUTCOMES.get(outcome := json.loads(e.payload)['outcome'], outcome)}"
                         + (f" ({ticket.counter})" if ticket and ticket.counter else ""))
                   for e in finished]
     return steps

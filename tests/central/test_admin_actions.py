@@ -155,6 +155,10 @@ def test_a_booking_is_found_with_its_history_and_cancelled_by_an_admin(accounts,
     steps = [step["what"] for step in found[0]["history"]]
     assert steps[0] == "created" and "checked_in" in steps and "finished" in steps
     assert "status.served" in steps and "conflict" in steps
+    details = {step["what"]: step["detail"] for step in found[0]["history"]}
+    assert details["created"].endswith(", 10.00 WIB")                 # as Indonesians write
+    assert details["finished"].startswith("B001: Paspor terbit") and "Pemesanan SRG-CANCEL01 dibatalkan" \
+        in details["conflict"]
     created = book(date=TUESDAY.isoformat(), nik=nik(9)).get_json()
     by_nik = viewer.get(f"/api/v1/admin/bookings?q={nik(9)}").get_json()["bookings"]
     assert [(b["code"], b["nik"]) for b in by_nik] == [(created["code"], "3601********0009")]

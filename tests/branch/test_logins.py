@@ -1,6 +1,5 @@
 """Staff logins: lockout after five wrong passwords, equal time for unknown names,
 sessions that end at logout and after the idle time (sync.logins through branch.auth)."""
-import statistics
 import time
 from datetime import datetime, timedelta
 
@@ -67,17 +66,18 @@ def test_failures_outside_the_window_do_not_add_up():
 
 
 def test_an_unknown_name_costs_the_same_time_as_a_wrong_password():
+    """Timed alternately, and judged by each kind's fastest try: other work on the machine
+    only ever adds time, so the minimum is the check's own cost (a median of one kind taken
+    while a neighbour was busy once failed a quiet-machine-sized bound)."""
     known = hash_password("the right one")
-
-    def median_seconds(stored):
-        times = []
-        for _ in range(5):
+    times = {"wrong": [], "unknown": []}
+    for _ in range(7):
+        for kind, stored in (("wrong", known), ("unknown", None)):
             started = time.perf_counter()
             assert check_password(stored, "a wrong one") is False
-            times.append(time.perf_counter() - started)
-        return statistics.median(times)
-    wrong, unknown = median_seconds(known), median_seconds(None)
-    assert unknown > 0.5 * wrong and wrong > 0.5 * unknown, (wrong, unknown)
+            times[kind].append(time.perf_counter() - started)
+    wrong, unknown = min(times["wrong"]), min(times["unknown"])
+    assert unknown > 0.5 * wrong and wrong > 0.5 * unknown, times
 
 
 def test_a_cookie_copied_before_logout_no_longer_works(client, staff):

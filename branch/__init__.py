@@ -13,9 +13,7 @@ def create_app(overrides=None):
     from . import cli, config, db
     from .api import SECURITY_SCHEMES, api
     from .metrics import branch_families
-    from .paths import RowId
     app = api_app(__name__, "Antrean branch", office="OFFICE")
-    app.url_map.converters["int"] = RowId      # before any route: ids beyond 64 bits are 404
     config.load(app, overrides)
     db.init_app(app)
     from .pages import bp as pages_bp, render_error_page, wants_html

@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest as UnreadableJson
 from .errors import BadRequest, UnsupportedMediaType, validation_error_response
 from .i18n import _, init_i18n
 from .logs import init_logging
+from .paths import RowId
 from .metrics import init_metrics
 from .ratelimit import init_ratelimits
 from .requestlog import init_request_log
@@ -66,6 +67,7 @@ def api_app(import_name, title, **health):
     app = AntreanOpenAPI(import_name, info=Info(title=title, version="1"),
                          validation_error_status=422, validation_error_model=ErrorOut,
                          validation_error_callback=validation_error_response, doc_ui=False)
+    app.url_map.converters["int"] = RowId      # before any route: ids beyond 64 bits are 404
 
     @app.get("/api/v1/health", responses={"200": HealthOut})
     def health_check():

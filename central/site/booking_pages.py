@@ -48,13 +48,13 @@ def office_day(office, day):
                                                                purpose=purpose_arg()))
 
 
-@bp.get("/pesan/<office>/<day>/<int:hour>")
+@bp.get("/pesan/<office>/<day>/<int(min=0, max=23):hour>")
 def book_form(office, day, hour):
     found, chosen = _office_or_404(office), parse_day(day) or abort(404)
     return _form(found, chosen, hour, {"nik": "", "name": "", "phone": ""}, {})
 
 
-@bp.post("/pesan/<office>/<day>/<int:hour>")
+@bp.post("/pesan/<office>/<day>/<int(min=0, max=23):hour>")
 def book_submit(office, day, hour):
     found, chosen = _office_or_404(office), parse_day(day) or abort(404)
     form = read_form()

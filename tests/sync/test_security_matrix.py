@@ -79,10 +79,6 @@ class Clock:
 # What this matrix found when it was written: each row is fixed in its own commit after
 # the one that added the matrix, which removes it here. A row listed must still fail.
 FOUND = {
-    ("ids", "admin.decide_conflict"): "an id beyond 64 bits overflows SQLite: 500",
-    ("ids", "admin.manifest_import_result"): "an id beyond 64 bits overflows SQLite: 500",
-    ("ids", "site.book_form"): "an hour of 24 or more is formatted as a time: 500",
-    ("ids", "site.book_submit"): "an hour of 24 or more is formatted as a time: 500",
     ("limit", "sync.push"): "the push body limit's 413 carries no security headers",
     ("types", "sync.push"): "a push of another content type is applied",
     ("types", "sync.report"): "a report of another type is 422, deep JSON 422",

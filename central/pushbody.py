@@ -12,6 +12,7 @@ import zlib
 from werkzeug.wrappers import Response
 
 from sync.errors import AntreanError
+from sync.websecurity import HEADERS
 
 PUSH_PATH = "/api/v1/sync/push"
 CHUNK = 1 << 16
@@ -71,10 +72,11 @@ class PushBodyLimit:
         return stream.read(length)
 
     def _too_large(self, environ, start_response):
+        """Answered before Flask, so with the headers Flask's after_request would add."""
         message = f"A batch body holds at most {self.max_bytes} bytes; split it."
         response = Response(json.dumps({"error": TooLarge.code, "message": message,
                                         "limit": self.max_bytes}),
-                            status=413, mimetype="application/json")
+                            status=413, mimetype="application/json", headers=HEADERS)
         return response(environ, start_response)
 
 

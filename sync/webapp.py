@@ -15,7 +15,7 @@ from .metrics import init_metrics
 from .ratelimit import init_ratelimits
 from .requestlog import init_request_log
 from .settings import under_journald
-from .textguard import refuse_control_characters
+from .textguard import PUSH_PATH, refuse_control_characters
 from .websecurity import harden
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -101,10 +101,11 @@ def read_json_body():
 
     Parsed here once (Flask keeps it for the view), so a broken body never reaches
     the schemas as "input should be a valid dictionary". Sync pushes are read by
-    central.intake straight from the bytes, and are left alone.
+    central.intake straight from the bytes (its view checks the type), and are left
+    alone here.
     """
     if (request.method not in BODY_METHODS or not request.path.startswith("/api/")
-            or request.path.startswith("/api/v1/sync/") or not _has_body()):
+            or request.path == PUSH_PATH or not _has_body()):
         return
     if not request.is_json:
         raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))

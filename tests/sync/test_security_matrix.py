@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import statistics
 import tempfile
 import time
 import uuid
@@ -768,10 +767,10 @@ def test_an_id_beyond_64_bits_in_a_path_is_a_4xx(request, which, route):
     kw = {"json": json_body(world, route)} if is_api(route) and route.method == "POST" else \
         ({"data": {"csrf_token": client.csrf}} if route.method == "POST" else {})
     ints = {name: c for name, c in route.converters.items() if isinstance(c, IntegerConverter)}
-    for huge in HUGE_IDS + (None,):             # None: one past the converter's own maximum
-        target = _with_values(world, route, {
-            name: c.max + 1 if huge is None else huge for name, c in ints.items()})
-        with Unchanged(world.db):
+    with Unchanged(world.db):
+        for huge in HUGE_IDS + (None,):         # None: one past the converter's own maximum
+            target = _with_values(world, route, {
+                name: c.max + 1 if huge is None else huge for name, c in ints.items()})
             response = call(client, route.method, target, headers=headers, **kw)
             assert 400 <= response.status_code < 500, (target, response.status)
 
@@ -802,10 +801,10 @@ def test_control_characters_in_a_path_or_a_query_are_a_4xx(request, which, route
         route.rule.rstrip("/") + quote(char)]
     base = url(world, route)
     targets.append(base + ("&" if "?" in base else "?") + "q=" + quote(f"x{char}y"))
-    for target in targets:
-        with Unchanged(world.db):
+    with Unchanged(world.db):
+        for target in targets:
             response = call(client, route.method, target, headers=headers, **kw)
-        assert 400 <= response.status_code < 500, (target, response.status)
+            assert 400 <= response.status_code < 500, (target, response.status)
 
 
 # === 5. hostile strings in every text field of every JSON body ============================
@@ -1137,13 +1136,15 @@ def test_defect_8_five_wrong_passwords_lock_the_login_and_unknown_names_cost_the
         started = time.perf_counter()
         assert page_login(client, path, username, "a wrong password").status_code == 401
         return time.perf_counter() - started
-    # Alternate, so that the machine's load falls on both alike; the medians of three.
+    # Alternated, and judged by each kind's fastest try: other work on this machine only
+    # ever adds time, so the minimum is the login's own cost.
     known, unknown = [], []
     for _ in range(3):
         known.append(timed(user))
         unknown.append(timed("nobody-at-all"))
-    known, unknown = statistics.median(known), statistics.median(unknown)
-    assert abs(known - unknown) < max(0.05, 0.5 * known), (known, unknown)
+    fastest_known, fastest_unknown = min(known), min(unknown)
+    assert abs(fastest_known - fastest_unknown) < max(0.05, 0.5 * fastest_known), (
+        known, unknown)
     for _ in range(2):                                      # five wrong ones in all
         assert page_login(client, path, user, "a wrong password").status_code == 401
     locked = page_login(client, path, user)                 # now the right password

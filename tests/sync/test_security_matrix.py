@@ -1059,6 +1059,38 @@ def assert_escaped_on_every_page(world, clients, also=()):
         assert shown or client in also, f"no page showed the stored script to {client}"
 
 
+# A role row of section 2, here because it reads the documents' JSON bodies.
+
+def _override_writes():
+    """Public JSON writes whose body may ask for a supervisor's override (an `override`
+    field in the document): the flag needs the supervisor's login the route does not."""
+    found = []
+    for route, schema in json_writes("branch"):
+        if "override" in _resolve(APPS["branch"], schema).get("properties", {}):
+            found.append(route)
+    return found
+
+
+OVERRIDES = _override_writes()
+
+
+@pytest.mark.parametrize("route", OVERRIDES, ids=ids(OVERRIDES))
+def test_an_override_in_a_public_write_needs_a_supervisor(branch, route):
+    body = {**json_body(branch, route), "override": True}
+    for client, headers, status in (
+            (branch.app.test_client(), {}, 401),
+            (branch.app.test_client(), basic("siti"), 403),
+            (branch.staff, {"X-CSRF-Token": branch.staff.csrf}, 403)):
+        with Unchanged(branch_db):
+            response = call(client, "POST", url(branch, route), json=body, headers=headers)
+        assert_error_shape(response, status)
+
+
+def test_the_override_rows_found_the_ticket_api():
+    """The row above is not empty by accident: the ticket API documents its flag."""
+    assert [route.endpoint for route in OVERRIDES] == ["api.create_ticket"]
+
+
 # === 6. the earlier defects of issue 13, as rows =========================================
 # Each row states the defect's rule on both servers where it applies; the tests named in
 # docs/reliability/matrix.md prove the finer points (messages, windows, CLI output).

@@ -7,6 +7,7 @@ processes never share a number. Nothing here talks to central: bookings and
 suspensions come from the local copies the sync job keeps.
 """
 import functools
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import Optional
 from flask import current_app
 
 from sync.i18n import _, format_day, format_hour
-from sync.schema import LANE_LETTERS, MAX_BOOKING_CODE, printable
+from sync.schema import LANE_LETTERS, MAX_BOOKING_CODE
 
 from . import errors, limits, passes, suspension_list
 from .clock import local_now, naive_utc, today, utcnow  # noqa: F401  (tickets.today et al.)
@@ -26,6 +27,10 @@ from .outbox import record_event
 from .vocabulary import BOOKING_STATUS_NAMES, lane_name
 from .writelock import write_turn
 
+# What a booking code may hold: central's codes are office letters, a dash and letters and
+# digits. Nothing else is let in, so no control or direction-override character can reorder
+# how a code reads on the counter's screen.
+BOOKING_CODE = re.compile(f"[A-Z0-9-]{{1,{MAX_BOOKING_CODE}}}")
 USED_STATUSES = ("checked_in", "served")   # central saw it checked in (at any office)
 CAPS = {"general": "CAP_GENERAL", "priority": "CAP_PRIORITY"}   # bookings: central's quota
 
@@ -163,7 +168,7 @@ def _booking_for(code, nik, day, proof):
     code = (code or (proof.code if proof else "")).strip().upper()
     if not code:
         raise errors.Invalid(_("A booking check-in needs the booking code."))
-    if len(code) > MAX_BOOKING_CODE or not printable(code):
+    if not BOOKING_CODE.fullmatch(code):
         raise errors.Invalid(_("A booking code has at most %(count)d letters and digits, "
                                "as on the booking confirmation.", count=MAX_BOOKING_CODE),
                              fields={"booking_code": _("Check the booking code.")})

@@ -11,10 +11,12 @@ from branch.models import Counter, Outbox, Staff, Ticket
 from branch.outbox import record_event
 
 NIK = "3601014507850003"
-HOSTILE_CODES = ["X" * 10_000, "SRG-\x00ABC", "SRG-\nABC", "S" * 33]
+HOSTILE_CODES = ["X" * 10_000, "SRG-\x00ABC", "SRG-\nABC", "S" * 33, "SRG-\u202eCBA",
+                 "SRG ABC", "SRG-<b>"]
+CODE_IDS = ["10 kB", "NUL", "newline", "33", "RTL override", "space", "markup"]
 
 
-@pytest.mark.parametrize("code", HOSTILE_CODES, ids=["10 kB", "NUL", "newline", "33"])
+@pytest.mark.parametrize("code", HOSTILE_CODES, ids=CODE_IDS)
 def test_the_kiosk_refuses_a_booking_code_beyond_the_wire_s_bounds(client, code):
     response = post(client, "/kiosk/check-in", booking_code=code, nik=NIK)
     if "\x00" in code:         # sync.textguard, before any view: no NUL in any field
@@ -26,7 +28,7 @@ def test_the_kiosk_refuses_a_booking_code_beyond_the_wire_s_bounds(client, code)
     assert Ticket.select().count() == Outbox.select().count() == 0
 
 
-@pytest.mark.parametrize("code", HOSTILE_CODES, ids=["10 kB", "NUL", "newline", "33"])
+@pytest.mark.parametrize("code", HOSTILE_CODES, ids=CODE_IDS)
 def test_the_api_refuses_a_booking_code_beyond_the_wire_s_bounds(client, code):
     response = client.post("/api/v1/tickets", json={"lane": "booking", "nik": NIK,
                                                     "booking_code": code})

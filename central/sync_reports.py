@@ -116,7 +116,10 @@ def _report(report):
 
 
 def record_run_report(office, fields):
-    """Keep what `office`'s job said of its run (only the latest is kept)."""
+    """Keep what `office`'s job said of its run (only the latest is kept). The clock
+    drift to the millisecond: PostgreSQL's real cannot hold a value like 2e-163."""
+    if fields.get("clock_drift") is not None:
+        fields = {**fields, "clock_drift": round(fields["clock_drift"], 3)}
     with write_transaction(db):
         (BranchReport.insert(office=office, reported_at=utcnow(), **fields)
          .on_conflict(conflict_target=[BranchReport.office],

@@ -38,13 +38,20 @@ class DocumentOut(RootModel[dict[str, Any]]):
     """This document (OpenAPI 3)."""
 
 
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 INVALID = {"description": "Invalid input: `fields` gives a reason per field",
-           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+           "content": ERROR_CONTENT}
+# What read_json_body, textguard and MAX_CONTENT_LENGTH answer before any view runs.
+BODY_REFUSALS = {"400": "The body is not JSON that parses (or is nested too deeply)",
+                 "413": "The body is larger than the server takes",
+                 "415": "The body is not JSON (Content-Type: application/json)"}
+QUERY_REFUSAL = "A query value holds a control character"
 
 
 class AntreanOpenAPI(OpenAPI):
     """flask-openapi3's app, documenting 422 as the object the API answers (its default
-    is an array), and only where a request has something to validate."""
+    is an array), and only where a request has something to validate; and the refusals
+    every body or query may get before the view (see read_json_body, textguard)."""
 
     def generate_spec_json(self):
         super().generate_spec_json()
@@ -55,6 +62,17 @@ class AntreanOpenAPI(OpenAPI):
                 responses.pop("422", None)
                 if operation.get("parameters") or operation.get("requestBody"):
                     responses["422"] = INVALID
+                _document_refusals(operation, responses)
+
+
+def _document_refusals(operation, responses):
+    """400/413/415 where a body is read, 400 where a query is; an operation's own
+    description of a status (e.g. a push's 413) is kept."""
+    refusals = dict(BODY_REFUSALS) if operation.get("requestBody") else {}
+    if any(p.get("in") == "query" for p in operation.get("parameters", ())):
+        refusals.setdefault("400", QUERY_REFUSAL)
+    for status, description in refusals.items():
+        responses.setdefault(status, {"description": description, "content": ERROR_CONTENT})
 
 
 def api_app(import_name, title, **health):

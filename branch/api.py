@@ -49,6 +49,9 @@ SECURITY_SCHEMES = {
 STAFF_READ = [{"staff_basic": []}, {"staff_session": []}]
 STAFF_WRITE = [{"staff_basic": []}, {"staff_session": [], "csrf_token": []}]
 KIOSK = [{}, {"kiosk_key": []}, *STAFF_WRITE]      # a supervisor's override needs a login
+# Five wrong passwords lock a login for a while (sync.logins): 429 login_locked, even to
+# the right password, wherever a staff login is taken.
+LOCKED = {"429": ErrorOut}
 
 
 def ticket_json(ticket, full_nik=None):
@@ -95,8 +98,8 @@ def _supervisor():
     return staff
 
 
-@api.get("/tickets/<int:ticket_id>", tags=[tickets_tag], responses={"200": TicketOut},
-         security=STAFF_READ)
+@api.get("/tickets/<int:ticket_id>", tags=[tickets_tag],
+         responses={"200": TicketOut, **LOCKED}, security=STAFF_READ)
 @login_required()
 def get_ticket(path: TicketPath):
     """One ticket by its row id, for staff (the public uses /t/<token>)."""
@@ -127,7 +130,8 @@ def board():
                    latest=latest_call(day))
 
 
-@api.get("/status", tags=[board_tag], responses={"200": StatusOut}, security=STAFF_READ)
+@api.get("/status", tags=[board_tag], responses={"200": StatusOut, **LOCKED},
+         security=STAFF_READ)
 @login_required()
 def sync_status():
     """Sync state as the sync job last wrote it, and the outbox backlog (a staff login).
@@ -143,7 +147,7 @@ def sync_status():
 
 
 @api.post("/counters/<name>/call", tags=[counter_tag],
-          responses={"200": CallOut, "403": ErrorOut}, security=STAFF_WRITE)
+          responses={"200": CallOut, "403": ErrorOut, **LOCKED}, security=STAFF_WRITE)
 @login_required()
 def call_next(path: CounterPath):
     """Call the next ticket to this counter by the call policy (null when nobody waits)."""
@@ -152,7 +156,8 @@ def call_next(path: CounterPath):
 
 
 @api.post("/tickets/<int:ticket_id>/recall", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
+          responses={"200": TicketOut, "403": ErrorOut, **LOCKED},
+          security=STAFF_WRITE)
 @login_required()
 def recall(path: TicketPath):
     """Call the same ticket again."""
@@ -160,7 +165,8 @@ def recall(path: TicketPath):
 
 
 @api.post("/tickets/<int:ticket_id>/no-show", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
+          responses={"200": TicketOut, "403": ErrorOut, **LOCKED},
+          security=STAFF_WRITE)
 @login_required()
 def no_show(path: TicketPath):
     """Close a called ticket whose applicant never came."""
@@ -168,7 +174,8 @@ def no_show(path: TicketPath):
 
 
 @api.post("/tickets/<int:ticket_id>/transfer", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
+          responses={"200": TicketOut, "403": ErrorOut, **LOCKED},
+          security=STAFF_WRITE)
 @login_required()
 def transfer(path: TicketPath, body: TransferRequest):
     """Move a ticket to the back of another lane."""
@@ -177,7 +184,8 @@ def transfer(path: TicketPath, body: TransferRequest):
 
 
 @api.post("/tickets/<int:ticket_id>/finish", tags=[counter_tag],
-          responses={"200": TicketOut, "403": ErrorOut}, security=STAFF_WRITE)
+          responses={"200": TicketOut, "403": ErrorOut, **LOCKED},
+          security=STAFF_WRITE)
 @login_required()
 def finish(path: TicketPath, body: FinishRequest):
     """Close a called ticket with its outcome."""

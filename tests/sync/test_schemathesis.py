@@ -245,3 +245,20 @@ def test_a_subnormal_clock_drift_is_recorded_not_a_500(api):
     assert answer.status_code == 200, answer.get_json()
     with central_db.connection_context():
         assert BranchReport.get(BranchReport.office == "SRG").clock_drift == 0.0
+
+
+def test_a_locked_staff_login_answers_a_documented_429(branch):
+    """Five wrong passwords lock the user (sync.logins): every operation that takes
+    HTTP Basic may then answer 429, which its document must give."""
+    app, basic = branch
+    client = app.test_client()
+    wrong = {"Authorization": "Basic " + base64.b64encode(
+        f"{SUPERVISOR}:wrong".encode()).decode()}
+    for _ in range(5):
+        assert client.get("/api/v1/status", headers=wrong).status_code == 401
+    for method, path, parameters in [("GET", "/api/v1/status", {}),
+                                     ("GET", "/api/v1/tickets/{ticket_id}", {"ticket_id": 1}),
+                                     ("POST", "/api/v1/counters/{name}/call", {"name": "1"})]:
+        locked = client.open(path.format(**parameters), method=method, headers=basic)
+        assert (locked.status_code, locked.get_json()["error"]) == (429, "login_locked")
+        conforms(BRANCH, method, path, locked, path_parameters=parameters)

@@ -10,7 +10,9 @@ from ..schemas import (BookingCreated, BookingOut, BookingPath, BookingRequest, 
 bp = APIBlueprint("bookings", __name__, url_prefix="/api/v1/bookings",
                   abp_tags=[Tag(name="bookings", description="Online bookings of an hour slot")])
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Each is rate-limited per client address (RATELIMIT_BOOKING, RATELIMIT_LOOKUP): 429.
+LIMITED = {429: ErrorOut}
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **LIMITED}
 
 
 @bp.post("", responses={201: BookingCreated, **ERRORS})
@@ -19,7 +21,8 @@ def book(body: BookingRequest):
     return booking_answer(create_booking(body, clock_now())), 201
 
 
-@bp.post("/<code>/lookup", responses={200: BookingCreated, 404: ErrorOut, 422: ErrorOut})
+@bp.post("/<code>/lookup", responses={200: BookingCreated, 404: ErrorOut, 422: ErrorOut,
+                                         **LIMITED})
 def lookup(path: BookingPath, body: LookupRequest):
     """A booking by its code and the NIK it was made with (the NIK masked in the answer).
     A wrong NIK is refused exactly as an unknown code (404): a lookup cannot test codes."""

@@ -262,3 +262,22 @@ def test_a_locked_staff_login_answers_a_documented_429(branch):
         locked = client.open(path.format(**parameters), method=method, headers=basic)
         assert (locked.status_code, locked.get_json()["error"]) == (429, "login_locked")
         conforms(BRANCH, method, path, locked, path_parameters=parameters)
+
+
+def test_central_rate_limits_answer_a_documented_429(tmp_path):
+    """With the booking site's limits on (as in production), the 11th booking in a
+    minute from one address is 429, which the operation documents."""
+    app = create_central({**central_config(f"sqlite:///{tmp_path / 'c.db'}"),
+                          "RATELIMIT_ENABLED": True})
+    init_central_db()
+    with central_db.connection_context():
+        add_demo_offices()
+    client = app.test_client()
+    answers = [client.post("/api/v1/bookings", json={}) for _ in range(11)]
+    assert [a.status_code for a in answers] == [422] * 10 + [429]
+    conforms(CENTRAL, "POST", "/api/v1/bookings", answers[-1], body={})
+    looked = [client.post(f"/api/v1/bookings/{BOOKING_CODE}/lookup", json={"nik": NEW_NIK})
+              for _ in range(21)]
+    assert looked[-1].status_code == 429
+    conforms(CENTRAL, "POST", "/api/v1/bookings/{code}/lookup", looked[-1],
+             path_parameters={"code": BOOKING_CODE}, body={"nik": NEW_NIK})

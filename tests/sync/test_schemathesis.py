@@ -16,6 +16,7 @@ for a longer hunt (docs/reliability/schema.md).
 import base64
 import copy
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 
@@ -30,6 +31,7 @@ from branch.cli import add_counters
 from branch.db import db as branch_db, init_db as init_branch_db
 from branch.models import Ticket
 from central import create_app as create_central
+from central.admin.accounts import save_account
 from central.db import db as central_db, init_db as init_central_db
 from central.merged import BranchReport
 from central.models import Booking
@@ -62,6 +64,7 @@ CENTRAL_EXAMPLES = {
     "/api/v1/offices/{code}/slots": {"code": "SRG"},
     "code": BOOKING_CODE, "nik": BOOKED_NIK, "office": "SRG", "date": TUESDAY,
     "day": "2026-11-30", "first": "2026-11-30", "last": "2026-12-01",
+    "from": "2026-11-01", "to": "2026-11-30", "q": "Siti",
 }
 PUSH_EXAMPLE = {"office": "SRG", "backlog": 0, "events": [{
     "id": "4f7d3c0e-9a51-4d0c-8a9e-2b6f1c3d5e70", "seq": 1, "office": "SRG",
@@ -125,11 +128,11 @@ CENTRAL = schemathesis.openapi.from_dict(with_examples(
     {"/api/v1/sync/push": PUSH_EXAMPLE}))
 BRANCH = schemathesis.openapi.from_dict(with_examples(
     served_document(create_branch, branch_config), BRANCH_EXAMPLES))
-# Central's admin console API takes the console's session and CSRF token: the security
-# matrix covers it. The branch's public part needs no login (the kiosk key is unset).
+# The branch's public part needs no login (the kiosk key is unset).
 PUBLIC_BRANCH = r"^/api/v1/(tickets|t/\{token\}|board|health|openapi\.json)$"
 central_public = CENTRAL.exclude(path_regex=r"^/api/v1/(admin|sync)/")
 central_sync = CENTRAL.include(path_regex=r"^/api/v1/sync/")
+central_admin = CENTRAL.include(path_regex=r"^/api/v1/admin/")
 branch_public = BRANCH.include(path_regex=PUBLIC_BRANCH)
 branch_counter = BRANCH.exclude(path_regex=PUBLIC_BRANCH)
 
@@ -152,6 +155,23 @@ def central(central_db_url):
     yield app, {"Authorization": f"Bearer {token}"}
     if not central_db.is_closed():
         central_db.close()
+
+
+@pytest.fixture
+def admin_session(central):
+    """The session cookie of a console admin logged in through the login form; and one
+    pushed event, so the office's day has something to report."""
+    app, token = central
+    with central_db.connection_context():
+        save_account("proof-admin", PASSWORD, "admin")
+    client = app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    form = {"username": "proof-admin", "password": PASSWORD,
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)}
+    assert client.post("/admin/login", data=form).status_code == 303
+    assert client.post("/api/v1/sync/push", json=PUSH_EXAMPLE,
+                       headers=token).status_code == 200
+    return app, {"session": client.get_cookie("session").value}
 
 
 @pytest.fixture
@@ -193,6 +213,15 @@ def test_central_sync_api_with_an_office_token(case, central):
     """Push, changes, digests, suspensions and the run report with SRG's token."""
     app, token = central
     case.call_and_validate(app=app, headers=token, checks=CHECKS)
+
+
+@central_admin.parametrize()
+@PROOF
+def test_central_admin_api_with_an_admin_session(case, admin_session):
+    """The console's reads (network, office day, passports, conflicts, audit, bookings,
+    suspensions, manifest): an admin's session cookie."""
+    app, cookies = admin_session
+    case.call_and_validate(app=app, cookies=cookies, checks=CHECKS)
 
 
 @branch_public.parametrize()

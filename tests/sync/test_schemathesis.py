@@ -1,17 +1,17 @@
 """Schemathesis against both servers' own OpenAPI documents, in process (WSGI).
 
-Every operation of central's public and sync APIs and of the branch's kiosk, public and
-counter APIs gets generated requests, valid and invalid (Schemathesis's positive and
-negative modes, its examples, coverage and fuzzing phases), each sent with the login its
-operation takes: an office's sync token, a supervisor's HTTP Basic, or none. No answer
-may be a 5xx, and each one's status code, content type and body must be what the
-document gives for that operation.
+Every operation of central's public, sync and admin APIs and of the branch's kiosk,
+public and counter APIs gets generated requests, valid and invalid (Schemathesis's
+positive and negative modes, its examples, coverage and fuzzing phases), each sent with
+the login its operation takes: an office's sync token, a console session, a
+supervisor's HTTP Basic, or none. No answer may be a 5xx, and each one's status code,
+content type and body must be what the document gives for that operation.
 
 The documents are the ones the servers serve, with examples added that name the rows
 each test seeds (an office, a booking, a ticket, a counter), so some requests get past
 404 and 422 to the answers that matter; what is valid stays what the server documents.
-CI runs ANTREAN_PROOF_EXAMPLES examples per operation and phase (default 10); raise it
-for a longer hunt (docs/reliability/schema.md).
+CI runs ANTREAN_PROOF_EXAMPLES examples per operation (Hypothesis's max_examples,
+default 10); raise it for a longer hunt (docs/reliability/schema.md).
 """
 import base64
 import copy

@@ -103,5 +103,5 @@ def init_logging(log_format="json", level="INFO", journald=False, stream=None):
     handler.addFilter(MaskNiks())
     handler.setFormatter(JsonLines(journald) if log_format == "json" else TextLines())
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(str(level).upper())      # logging knows "WARNING" only; people write "warning"
     return handler

@@ -77,3 +77,17 @@ def test_text_format_is_one_line_too_and_masked():
         logging.getLogger().removeHandler(handler)
     (line,) = stream.getvalue().splitlines()
     assert line.endswith("antrean.test INFO a\\nb 3604********0001 step=push")
+
+
+@pytest.mark.parametrize("level", ["warning", "Warning", "WARNING"])
+def test_the_level_is_read_in_any_case(level):
+    """ANTREAN_LOG_LEVEL=warning is what people write; it used to stop the job and both
+    servers with a traceback (ValueError: Unknown level: 'warning')."""
+    root = logging.getLogger()
+    before = root.level
+    handler = init_logging("json", level, stream=io.StringIO())
+    try:
+        assert root.level == logging.WARNING
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)

@@ -18,7 +18,6 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from itertools import cycle
 
 import psycopg2
 import pytest
@@ -42,6 +41,7 @@ PEOPLE = int(os.environ.get("ANTREAN_PROOF_PEOPLE", "600"))        # the outage'
 KILLS = int(os.environ.get("ANTREAN_PROOF_KILLS", "50"))
 BACKLOG_DAYS = int(os.environ.get("ANTREAN_PROOF_BACKLOG_DAYS", "10"))    # x 100 tickets
 FLAP_SECONDS = float(os.environ.get("ANTREAN_PROOF_FLAP_SECONDS", "0.5"))
+FLAP_CYCLES = int(os.environ.get("ANTREAN_PROOF_FLAP_CYCLES", "2"))
 HOLD_SECONDS = float(os.environ.get("ANTREAN_PROOF_HOLD_SECONDS", "3"))
 SEED = int(os.environ.get("ANTREAN_PROOF_SEED", str(random.randrange(10 ** 6))))
 
@@ -339,42 +339,46 @@ def test_answers_lost_after_central_committed_are_sent_again_without_doubling(an
 
 def test_a_link_flapping_during_a_large_backlog(rig):
     """The link switches every FLAP_SECONDS among refuse, reset_after_request, cut_mid_body and
-    pass while the job drains a backlog of BACKLOG_DAYS x 100 tickets; cron runs it again
-    whenever a run gives up."""
+    pass, FLAP_CYCLES times round, while a --watch job drains a backlog of BACKLOG_DAYS x 100
+    tickets and the branch keeps writing events; then the link stays up."""
     record_days(branch_db, "SRG", DAY, days=BACKLOG_DAYS, tickets_per_day=100)
-    total = Outbox.select().count()
-    stop, flapper = flap(rig.proxy, ["refuse", "pass", "reset_after_request", "pass",
-                                     "cut_mid_body", "pass"])
-    runs, started = [], time.monotonic()
-    try:
-        while not runs or runs[-1] != 0:
-            assert len(runs) < 20, f"no run finished: {runs}"
-            runs.append(rig.run(ANTREAN_SYNC_MAX_SECONDS="20", ANTREAN_SYNC_BATCH_EVENTS="50")[0])
-    finally:
-        stop.set()
-        flapper.join()
-    print(f"flapping: {total} events, {len(runs)} run(s) {runs}, "
-          f"{time.monotonic() - started:.1f} s, connections {dict(rig.proxy.counts)}")
-    assert rig.proxy.counts["refuse"] >= 1
-    assert rig.proxy.seen("reset_after_request", "/push") >= 1
-    assert rig.proxy.seen("cut_mid_body", "/push") >= 1
+    modes = ["refuse", "pass", "reset_after_request", "pass", "cut_mid_body", "pass"]
+    watching = rig.job("--watch", "--interval", "0.2", ANTREAN_SYNC_BATCH_EVENTS="50")
+    assert wait_for_connection(rig.proxy, 0, watching)      # pushing: the link starts to flap
+    started, later, cycles = time.monotonic(), DAY + timedelta(days=BACKLOG_DAYS), 0
+    # FLAP_CYCLES times round, and on (ten at most) until each fault has met a push: the
+    # job's backoff may sleep through a phase.
+    while cycles < FLAP_CYCLES or (cycles < 10 and not faults_met_pushes(rig.proxy)):
+        cycles += 1
+        for mode in modes:
+            rig.proxy.mode = mode
+            later = keep_serving(later, FLAP_SECONDS)
+            assert watching.poll() is None, "the watching job stopped"
     rig.proxy.mode = "pass"
+    wait_until(lambda: pending() == 0, watching, seconds=60)
+    kill(watching)
+    total = Outbox.select().count()
+    print(f"flapping: {total} events, {cycles} cycles, {time.monotonic() - started:.1f} s, "
+          f"connections {dict(rig.proxy.counts)}")
+    assert rig.proxy.counts["refuse"] >= 1 and faults_met_pushes(rig.proxy)
     assert rig.run()[0] == 0            # a quiet run: nothing left, everything agrees
     assert assert_proven(rig.proxy) == total
 
 
-def flap(proxy, modes):
-    """Switch `proxy` through `modes`, FLAP_SECONDS each, until the event is set."""
-    stop = threading.Event()
+def keep_serving(day, seconds):
+    """Write five tickets' events every 0.1 s for `seconds`, each lot on a day of its own
+    from `day` on (record_days numbers tickets from A001 each day); the next free day."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        record_days(branch_db, "SRG", day, days=1, tickets_per_day=5)
+        day += timedelta(days=1)
+        time.sleep(0.1)
+    return day
 
-    def switch():
-        for mode in cycle(modes):
-            proxy.mode = mode
-            if stop.wait(FLAP_SECONDS):
-                return
-    thread = threading.Thread(target=switch, daemon=True)
-    thread.start()
-    return stop, thread
+
+def faults_met_pushes(proxy):
+    return (proxy.seen("reset_after_request", "/push") >= 1
+            and proxy.seen("cut_mid_body", "/push") >= 1)
 
 
 def test_the_job_killed_at_random_moments_over_one_backlog(rig):

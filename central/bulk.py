@@ -104,12 +104,35 @@ def _copy(cursor, table, columns, rows):
 
 
 def _copy_text(rows):
-    """`rows` in COPY's text format (tab-separated, \\N for null, escaped text)."""
-    return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
+    """`rows` in COPY's text format (tab-separated, \\N for null, escaped text), written
+    column by column: a column's values nearly always share one type, so each column
+    is converted by one loop of its own, not a Python call per value."""
+    columns = [_copy_column(values) for values in zip(*rows)]
+    return io.StringIO("".join("\t".join(line) + "\n" for line in zip(*columns)))
+
+
+def _copy_column(values):
+    """One column's values in COPY's text format."""
+    kinds = set(map(type, values))
+    if kinds <= TEXT_OR_NULL:       # looked at all at once, escaped only when needed
+        text = values if NONE not in kinds else [v for v in values if v is not None]
+        if COPY_SPECIAL.search("".join(text)):
+            return list(map(_copy_value, values))
+        return values if NONE not in kinds else [COPY_NULL if v is None else v for v in values]
+    if kinds == {int}:
+        return list(map(str, values))
+    if kinds == {bytes}:
+        return ["\\\\x" + v.hex() for v in values]
+    if kinds <= {bool, NONE}:
+        return [COPY_NULL if v is None else "t" if v else "f" for v in values]
+    return list(map(_copy_value, values))
 
 
 COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = "\\N"
+NONE = type(None)
+TEXT_OR_NULL = {str, NONE}
 
 
 def _copy_value(value):
@@ -118,7 +141,7 @@ def _copy_value(value):
     if type(value) is int:
         return str(value)
     if value is None:
-        return "\\N"
+        return COPY_NULL
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, (bytes, memoryview)):

@@ -55,6 +55,11 @@ class ReceivedEvent(BaseModel):
     payload = TextField()                   # JSON, as validated
     created_at = DateTimeField()            # branch clock: informational only
     received_at = DateTimeField(default=utcnow)
+    # The payload's fields a day's digest counts (sync.digest), copied as the event is
+    # stored (m035): digests count them without parsing every payload's JSON.
+    lane = CharField(max_length=10, null=True)
+    outcome = CharField(max_length=24, null=True)
+    regency = CharField(max_length=4, null=True)
 
     class Meta:
         primary_key = CompositeKey("office", "day", "id")

@@ -17,7 +17,7 @@ from peewee import EXCLUDED, DataError, IntegrityError
 from pydantic_core import to_json
 
 from sync.database import is_postgres, iso_day, write_transaction
-from sync.digest import NO_EVENTS, PASSPORT_ISSUED, stored_digests
+from sync.digest import COUNTED_FIELDS, NO_EVENTS, PASSPORT_ISSUED, stored_digests
 
 from . import conflicts
 from .bulk import (UNIQUE_VIOLATION, copies, copy_rows, insert_all, insert_rows, select_rows,
@@ -45,7 +45,8 @@ ADVANCE_CURSOR = ('ON CONFLICT (office) DO UPDATE SET "cursor" = CASE WHEN '
                   'ELSE office_sync."cursor" END, events = office_sync.events + excluded.events, '
                   "backlog = excluded.backlog, last_push_at = excluded.last_push_at, "
                   "last_seen_at = excluded.last_seen_at")
-EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at"]
+EVENT_COLUMNS = ["id", "office", "seq", "day", "kind", "payload", "created_at", "received_at",
+                 *COUNTED_FIELDS]
 # A refused event's payload, kept as it came, compact and key-sorted like the others.
 PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False,
                                 default=str)
@@ -147,12 +148,14 @@ def _lock_office(office):
 
 
 def _row(office, event, now, payload):
-    """An event as a received_event row (its id as 16 bytes)."""
-    created = event["created_at"]
+    """An event as a received_event row (its id as 16 bytes), with the fields its digest
+    counts, as the branch sent them."""
+    created, sent = event["created_at"], event["payload"]
     if created.tzinfo is not None:
         created = naive_utc(created)
-    return (event_id_bytes(event["id"]), office, event["seq"], event["day"].isoformat(), event["kind"],
-            payload, _timestamp(created), now)
+    return (event_id_bytes(event["id"]), office, event["seq"], event["day"].isoformat(),
+            event["kind"], payload, _timestamp(created), now,
+            sent.get("lane"), sent.get("outcome"), sent.get("regency"))
 
 
 def _timestamp(value):
@@ -323,4 +326,5 @@ def days_digests(office, first, last):
     """Digests of each day from `first` to `last` that has events; by ISO day."""
     return stored_digests(db, "received_event", "id",
                           f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
-                          (office, first.isoformat(), last.isoformat()), event_id_text)
+                          (office, first.isoformat(), last.isoformat()), event_id_text,
+                          counted=", ".join(COUNTED_FIELDS))

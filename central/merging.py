@@ -293,10 +293,18 @@ def _merge_tickets(office, planned, careful):
 
 
 def _load_tickets(office, keys):
-    """The merged tickets for `keys` ((iso day, number)), by key."""
+    """The merged tickets for `keys` ((iso day, number)), by key.
+
+    The range of days is there for PostgreSQL's planner: without statistics (a young
+    table, or one that grew since autovacuum last looked) it reads `day IN` as a
+    filter and walks every ticket of the office, a cost that grows with its history
+    (2-6 ms a batch at 33,000 tickets); with the range it reads the batch's days.
+    """
+    days = {day for day, _ in keys}
     found = select_rows(db, f"SELECT {', '.join(TICKET_FIELDS)} FROM merged_ticket "
-                            "WHERE office = {} AND day IN {} AND number IN {}",
-                        office, {day for day, _ in keys}, {number for _, number in keys})
+                            "WHERE office = {} AND day BETWEEN {} AND {} AND day IN {} "
+                            "AND number IN {}",
+                        office, min(days), max(days), days, {number for _, number in keys})
     rows = (dict(zip(TICKET_FIELDS, values), day=iso_day(values[1])) for values in found)
     return {(r["day"], r["number"]): r for r in rows if (r["day"], r["number"]) in keys}
 

@@ -26,16 +26,42 @@ from .models import Booking, Office, Suspension, naive_utc
 # A merged ticket that came with a booking (1) or is a walk-in (0), in SQL.
 BOOKED = ("(CASE WHEN COALESCE(booking_code, '') != '' OR lane = 'booking' "
           "THEN 1 ELSE 0 END)")
+# The rules' lookups as one statement (see _probe); each row says what it found.
+PROBE_SQL = ("SELECT 'suspended', NULL, nik FROM suspension WHERE nik IN {} "
+             "UNION ALL SELECT 'both', day, nik FROM merged_ticket WHERE office = {} "
+             "AND day IN {} AND nik IN {} GROUP BY day, nik "
+             "HAVING min(" + BOOKED + ") = 0 AND max(" + BOOKED + ") = 1 "
+             "UNION ALL SELECT 'booked', b.date, b.nik FROM booking b "
+             "JOIN office o ON o.id = b.office_id WHERE o.code = {} AND b.date IN {} "
+             "AND b.nik IN {} AND b.status != 'cancelled'")
 
 
 def apply_rules(office, fresh, tickets):
     """Update bookings from check-ins and services; record every conflict found."""
+    served = [ticket for ticket in tickets.values() if ticket["status"] == "done"]
+    issued = {(e["day"].isoformat(), p["nik"]) for e, p in fresh
+              if e["kind"] == "ticket_issued"}
+    probe = _probe(office, {t["nik"] for t in served if t["nik"]}, issued)
     found = []
     found += _check_ins(office, fresh)
-    found += _services(office, fresh, tickets)
-    found += _walk_ins_with_bookings(office, fresh)
+    found += _services(office, served, probe["suspended"])
+    found += _walk_ins_with_bookings(office, issued, probe)
     if found:
         Conflict.insert_many(found).on_conflict_ignore().execute()
+
+
+def _probe(office, served_niks, issued):
+    """What the rules must look up, in one round trip: which served NIKs have a
+    suspension, and which issued (day, NIK) pairs have merged tickets of both kinds
+    or a booking made online. Nearly always nothing comes back."""
+    found = {"suspended": set(), "both": set(), "booked": set()}
+    if not served_niks and not issued:
+        return found
+    days, niks = {d for d, _ in issued}, {n for _, n in issued}
+    for what, day, nik in select_rows(db, PROBE_SQL, served_niks, office, days, niks,
+                                      office, days, niks):
+        found[what].add(nik if what == "suspended" else (iso_day(day), nik))
+    return found
 
 
 # What each kind of conflict says; the unknown booking's by how the check-in was proven.
@@ -123,15 +149,15 @@ def _check_in_problem(office, booking, payload):
     return None
 
 
-def _services(office, fresh, tickets):
-    """Finished tickets: their bookings become served; suspended people are flagged.
+def _services(office, served, suspended):
+    """Finished tickets (`served`): their bookings become served; suspended people (any
+    of `suspended`, the NIKs with a suspension) are flagged.
 
     Every finished ticket the batch touched is looked at, not only those it
     finished: when a late batch brings the NIK or booking code of a ticket
     already finished, the rules run then. They are idempotent.
     """
-    served = [ticket for ticket in tickets.values() if ticket["status"] == "done"]
-    found = _suspended_served(office, served)
+    found = _suspended_served(office, served, suspended)
     bookings = _bookings({t["booking_code"] for t in served if t["booking_code"]})
     for ticket in served:
         booking = bookings.get(ticket["booking_code"])
@@ -145,29 +171,18 @@ def _services(office, fresh, tickets):
     return found
 
 
-def _suspended_served(office, served):
-    niks = {t["nik"] for t in served if t["nik"]}
-    if not niks:
+def _suspended_served(office, served, suspended):
+    if not suspended:       # almost nobody is suspended
         return []
     by_nik = {}
-    for suspension in _suspensions_of(niks):
+    for suspension in Suspension.select().where(Suspension.nik.in_(list(suspended))):
         by_nik.setdefault(suspension.nik, []).append(suspension)
-    if not by_nik:
-        return []
     zone = ZoneInfo(Office.get(Office.code == office).timezone)
     return [_conflict(office, t["day"], "served_while_suspended", t["number"],
                       ticket=t["number"], nik=t["nik"], day=t["day"], suspension=s.id,
                       starts_on=s.starts_on, ends_on=s.ends_on)
             for t in served for s in by_nik.get(t["nik"], [])
             if _in_force(s, date.fromisoformat(t["day"]), zone)]
-
-
-def _suspensions_of(niks):
-    """Suspensions of any of `niks` (a cheap probe first: almost nobody is suspended)."""
-    hit = select_rows(db, "SELECT DISTINCT nik FROM suspension WHERE nik IN {}", niks)
-    if not hit:
-        return []
-    return list(Suspension.select().where(Suspension.nik.in_([row[0] for row in hit])))
 
 
 def _in_force(suspension, day, zone):
@@ -180,34 +195,21 @@ def _in_force(suspension, day, zone):
             and (suspension.lifted_at is None or suspension.lifted_at >= day_end))
 
 
-def _walk_ins_with_bookings(office, fresh):
+def _walk_ins_with_bookings(office, issued, probe):
     """A NIK with a walk-in ticket and a booking the same day is one person, flagged once.
 
-    The database finds the pairs: a (day, NIK) with both kinds of merged
-    ticket, or with a walk-in ticket and a booking made online. Nearly every
-    NIK has neither, and nothing comes back for it.
+    The probe found the pairs of `issued` ((day, NIK)) with both kinds of merged
+    ticket, or with a booking made online; for the latter, the walk-in tickets
+    are looked for here. Nearly every NIK has neither.
     """
-    issued = {(e["day"].isoformat(), p["nik"]) for e, p in fresh
-              if e["kind"] == "ticket_issued"}
-    if not issued:
-        return []
-    days, niks = {d for d, _ in issued}, {n for _, n in issued}
-    both = select_rows(db, "SELECT day, nik FROM merged_ticket WHERE office = {} AND day IN {} "
-                           "AND nik IN {} GROUP BY day, nik "
-                           "HAVING min(" + BOOKED + ") = 0 AND max(" + BOOKED + ") = 1",
-                       office, days, niks)
-    online = {(iso_day(day), nik) for day, nik in select_rows(
-        db, "SELECT b.date, b.nik FROM booking b JOIN office o ON o.id = b.office_id "
-            "WHERE o.code = {} AND b.date IN {} AND b.nik IN {} AND b.status != 'cancelled'",
-        office, days, niks)}
+    both, online = set(probe["both"]), probe["booked"]
     if online:
         walk_ins = select_rows(db, "SELECT DISTINCT day, nik FROM merged_ticket WHERE office = {} "
                                    "AND day IN {} AND nik IN {} AND " + BOOKED + " = 0",
                                office, {d for d, _ in online}, {n for _, n in online})
-        both += [row for row in walk_ins if (iso_day(row[0]), row[1]) in online]
-    found = {(iso_day(day), nik) for day, nik in both} & issued
+        both |= {(iso_day(day), nik) for day, nik in walk_ins} & online
     return [_conflict(office, day, "booking_and_walk_in", nik, nik=nik, day=day)
-            for day, nik in sorted(found)]
+            for day, nik in sorted(both & issued)]
 
 
 def _set_booking(booking, status, ticket):

@@ -116,7 +116,7 @@ def _copy_column(values):
     kinds = set(map(type, values))
     if kinds <= TEXT_OR_NULL:       # looked at all at once, escaped only when needed
         text = values if NONE not in kinds else [v for v in values if v is not None]
-        if COPY_SPECIAL.search("".join(text)):
+        if _escapes("".join(text)):
             return list(map(_copy_value, values))
         return values if NONE not in kinds else [COPY_NULL if v is None else v for v in values]
     if kinds == {int}:
@@ -133,6 +133,12 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 COPY_NULL = "\\N"
 NONE = type(None)
 TEXT_OR_NULL = {str, NONE}
+
+
+def _escapes(text):
+    """Whether `text` holds a character COPY's text format escapes (`in` scans at memory
+    speed, several times faster than a regular expression's character class)."""
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
 
 
 def _copy_value(value):

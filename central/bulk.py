@@ -112,19 +112,19 @@ def _copy_text(rows):
 
 
 def _copy_column(values):
-    """One column's values in COPY's text format."""
+    """One column's values in COPY's text format (map() of builtins: no Python code
+    runs per value)."""
     kinds = set(map(type, values))
     if kinds <= TEXT_OR_NULL:       # looked at all at once, escaped only when needed
-        text = values if NONE not in kinds else [v for v in values if v is not None]
-        if _escapes("".join(text)):
+        if _escapes("".join(filter(None, values))):
             return list(map(_copy_value, values))
-        return values if NONE not in kinds else [COPY_NULL if v is None else v for v in values]
+        return values if NONE not in kinds else list(map(AS_NULL.get, values, values))
     if kinds == {int}:
         return list(map(str, values))
     if kinds == {bytes}:
-        return ["\\\\x" + v.hex() for v in values]
+        return list(map(BYTEA.format, map(bytes.hex, values)))
     if kinds <= {bool, NONE}:
-        return [COPY_NULL if v is None else "t" if v else "f" for v in values]
+        return list(map(BOOLEAN.get, values))
     return list(map(_copy_value, values))
 
 
@@ -133,6 +133,9 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 COPY_NULL = "\\N"
 NONE = type(None)
 TEXT_OR_NULL = {str, NONE}
+AS_NULL = {None: COPY_NULL}         # AS_NULL.get(value, value): None as \N, text as itself
+BOOLEAN = {True: "t", False: "f", None: COPY_NULL}
+BYTEA = "\\\\x{}"                     # bytea in hex, its backslash escaped
 
 
 def _escapes(text):

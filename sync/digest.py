@@ -90,7 +90,8 @@ def stored_digests(db, table, id_column, where, params, id_text=None, counted=No
 
     The same digests as DayDigest.add event by event, at a fraction of the
     cost: the database counts lanes, outcomes and regencies (GROUP BY over
-    the payload's JSON) and only the ids come back one by one, to be hashed.
+    their columns or the payload's JSON) and only the ids come back one by one,
+    to be hashed.
     Both queries read one snapshot. Days without events are left out.
     """
     builders = defaultdict(DayDigest)

@@ -5,7 +5,8 @@ office_sync, received_event, merged_ticket and quarantined_event are frozen
 here as they were first created; m003 adds office_sync's backlog, m004 stores
 event ids as 16 bytes, m005 keys received events by office, day and id, m006
 adds merged_ticket's lane_seq, m008 lets quarantined_event hold events whose
-seq, day, kind or created_at could not be read.
+seq, day, kind or created_at could not be read, m035 adds received_event's lane,
+outcome and regency.
 """
 from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
                     IntegerField, Model, TextField)

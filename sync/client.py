@@ -7,7 +7,9 @@ Any other refusal (401, 403, 413, 422, ...) is final and raised at once.
 """
 import logging
 import sqlite3
+import threading
 import time
+from concurrent.futures import Future, TimeoutError as WaitedTooLong
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -66,6 +68,27 @@ def retry_policy(max_seconds=300, sleep=time.sleep):
         before_sleep=lambda state: log.info("retrying after: %s", state.outcome.exception()))
 
 
+def within(seconds, call, *args, **kwargs):
+    """call(*args, **kwargs), or requests.Timeout if it has not returned after `seconds`.
+
+    The call runs in a daemon thread left behind when it overruns: a request
+    cannot be interrupted from outside, and a re-sent batch is harmless (central
+    keeps each event once) even if the abandoned one completes later.
+    """
+    done = Future()
+
+    def run():
+        try:
+            done.set_result(call(*args, **kwargs))
+        except BaseException as exc:        # handed to the caller, whatever it is
+            done.set_exception(exc)
+    threading.Thread(target=run, daemon=True, name="antrean-sync-request").start()
+    try:
+        return done.result(timeout=seconds)
+    except WaitedTooLong:
+        raise requests.Timeout(f"no whole answer within {seconds:g} s") from None
+
+
 class CentralClient:
     """The sync API of one central, acting for one office with its token."""
 
@@ -79,6 +102,10 @@ class CentralClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.reached = None          # did the last call get a (non-5xx) answer?
         self.clock_drift = None      # central's Date minus our clock, seconds
+        # The read timeout bounds each read, not the answer: one trickling in a byte at a
+        # time would hold an attempt (and the job's lock) for as long as it likes.
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        self.answer_seconds = connect + 2 * read
 
     def push(self, body):
         """POST a gzip-compressed batch; central's answer (applied, quarantined, cursor)."""
@@ -115,8 +142,9 @@ class CentralClient:
 
     def _once(self, method, path, **kwargs):
         try:
-            response = self.session.request(method, f"{self.base_url}/api/v1/sync{path}",
-                                            timeout=self.timeout, **kwargs)
+            response = within(self.answer_seconds, self.session.request, method,
+                              f"{self.base_url}/api/v1/sync{path}", timeout=self.timeout,
+                              **kwargs)
         except TRANSIENT_HTTP:
             self._reached(False)
             raise

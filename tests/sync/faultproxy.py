@@ -13,7 +13,9 @@ is one request):
   a reset instead of the answer;
 - ``cut_mid_body``: the answer's head and half its body, then the connection closes;
 - ``blackhole``: accepted and read, never forwarded, never answered (the client's
-  read timeout ends it).
+  read timeout ends it);
+- ``trickle``: central's whole answer, one byte every ``delay_ms`` milliseconds (each
+  read gets a byte in time, so a read timeout alone never ends it).
 
 The mode can be switched while connections are open (``proxy.mode = "refuse"``),
 or the next connections given modes of their own (``proxy.plan(...)``). The proxy
@@ -28,7 +30,8 @@ import threading
 import time
 from collections import Counter, namedtuple
 
-MODES = ("pass", "refuse", "delay", "reset_after_request", "cut_mid_body", "blackhole")
+MODES = ("pass", "refuse", "delay", "reset_after_request", "cut_mid_body", "blackhole",
+         "trickle")
 CHUNK = 65536
 # A request the proxy met: its mode, request line, and (when the proxy took central's
 # answer itself) the answer's status and body, ungzipped.
@@ -150,9 +153,17 @@ class FaultProxy:
         self._note(mode, request, answer)
         if mode == "reset_after_request":
             return _reset(client)
+        if mode == "trickle":
+            return self._trickle(client, answer)
         head, _, body = answer.partition(b"\r\n\r\n")
         client.sendall(head + b"\r\n\r\n" + body[:max(1, len(body) // 2)])
         _close(client)
+
+    def _trickle(self, client, answer):
+        for n in range(len(answer)):
+            if self._stopped.wait(self.delay_ms / 1000):
+                return
+            client.sendall(answer[n:n + 1])
 
     def _swallow(self, client):
         """Read whatever comes, answer nothing, until the client gives up or we stop."""

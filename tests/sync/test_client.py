@@ -8,7 +8,7 @@ import pytest
 import requests
 from sync_support import ROOT, VENV_BIN
 
-from sync.client import CentralError, is_transient, retry_policy
+from sync.client import CentralError, is_transient, retry_policy, within
 from sync.job import watch
 
 
@@ -104,3 +104,17 @@ def test_a_terminal_gets_a_progress_bar_and_cron_gets_log_lines(caplog):
     with progress_for(2000, stream=io.StringIO()) as advance:
         advance(2000)
     assert "2000 events to push" in caplog.text and "pushed 2000/2000 events" in caplog.text
+
+
+def test_a_call_that_overruns_its_whole_bound_is_a_timeout_the_policy_retries():
+    """A read timeout bounds each read; `within` bounds the whole answer (see
+    test_fault_scenarios' trickling answer for the job under gunicorn)."""
+    import time
+    assert within(1, lambda a, b=0: a + b, 2, b=3) == 5
+    with pytest.raises(ZeroDivisionError):
+        within(1, lambda: 1 / 0)
+    started = time.monotonic()
+    with pytest.raises(requests.Timeout, match="no whole answer within 0.2 s") as caught:
+        within(0.2, time.sleep, 5)
+    assert time.monotonic() - started < 1
+    assert is_transient(caught.value)

@@ -553,3 +553,21 @@ def hold_central(url):
         conn.rollback() if not url.startswith("sqlite") else conn.execute("ROLLBACK")
         conn.close()
     return release
+
+
+def test_an_answer_trickling_in_ends_the_attempt_in_bounded_time(rig):
+    """Central's answers arrive one byte every 0.3 s: each read gets its byte within the
+    1 s read timeout, so that timeout alone would let one answer take minutes and hold
+    the job's lock as long (every later cron run exiting 3). The whole answer must come
+    within the connect timeout plus twice the read timeout, or the attempt fails."""
+    rig.serve(10)
+    rig.proxy.mode, rig.proxy.delay_ms = "trickle", 300
+    started = time.monotonic()
+    status, _, err = rig.run(ANTREAN_SYNC_TIMEOUT="1", ANTREAN_SYNC_MAX_SECONDS="1",
+                             timeout=40)
+    assert status == 1 and "central unreachable: Timeout" in err, err
+    assert time.monotonic() - started < 25
+    assert rig.proxy.seen("trickle", "/push") >= 1
+    rig.proxy.mode = "pass"
+    assert rig.run()[0] == 0
+    assert assert_proven(rig.proxy) >= 30

@@ -86,6 +86,20 @@ class Rig:
         starting = threading.Thread(target=self.start_central)    # while the branch is made
         starting.start()
         self.proxy = FaultProxy(self.port)
+        try:
+            self._make_branch(tmp_path, clock)
+        finally:
+            starting.join()
+            if not self.servers or not hasattr(self, "staff"):
+                self._stop_processes()       # the fixture never gets the rig to close
+        assert self.servers, "central did not start"
+        self.served = 0
+        self.env = dict(os.environ, ANTREAN_DATABASE_URL=self.branch_url, ANTREAN_OFFICE="SRG",
+                        ANTREAN_TOKEN=tokens["SRG"], ANTREAN_CENTRAL_URL=self.proxy.url,
+                        ANTREAN_SYNC_MAX_SECONDS="60", ANTREAN_SYNC_BATCH_EVENTS="100",
+                        ANTREAN_SYNC_TIMEOUT="2", ANTREAN_LOG_LEVEL="warning")
+
+    def _make_branch(self, tmp_path, clock):
         self.branch_url = f"sqlite:///{tmp_path / 'branch.db'}"
         self.app = create_branch_app({
             "TESTING": True, "SECRET_KEY": "test", "OFFICE": "SRG",
@@ -97,13 +111,6 @@ class Rig:
         branch_db.connect(reuse_if_open=True)
         add_counters(["1", "2"])
         self.staff = create_staff("petugas", "pw-for-tests", "staff")
-        starting.join()
-        assert self.servers, "central did not start"
-        self.served = 0
-        self.env = dict(os.environ, ANTREAN_DATABASE_URL=self.branch_url, ANTREAN_OFFICE="SRG",
-                        ANTREAN_TOKEN=tokens["SRG"], ANTREAN_CENTRAL_URL=self.proxy.url,
-                        ANTREAN_SYNC_MAX_SECONDS="60", ANTREAN_SYNC_BATCH_EVENTS="100",
-                        ANTREAN_SYNC_TIMEOUT="2", ANTREAN_LOG_LEVEL="warning")
 
     def start_central(self):
         self.servers.append(start_gunicorn(self.port, self.central_url, workers=2))
@@ -158,15 +165,18 @@ class Rig:
             counters.finish(ticket.id, outcome, self.staff)
 
     def close(self):
+        self._stop_processes()
+        if not branch_db.is_closed():
+            branch_db.close()
+        self.context.pop()
+
+    def _stop_processes(self):
         for proc in self.jobs + self.servers:
             if proc.poll() is None:
                 kill(proc)
         for proc in self.jobs:
             proc.out.close(), proc.err.close()
         self.proxy.stop()
-        if not branch_db.is_closed():
-            branch_db.close()
-        self.context.pop()
 
 
 def finish(proc, timeout=120):

@@ -232,12 +232,33 @@ def test_branch_kiosk_and_public_api(case, branch):
     case.call_and_validate(app=app, checks=CHECKS)
 
 
+@pytest.fixture(params=["basic", "session"])
+def staff_login(request, branch):
+    """What a counter sends: HTTP Basic, or the pages' session cookie (logged in through
+    /login) with the session's CSRF token in X-CSRF-Token."""
+    app, basic = branch
+    if request.param == "basic":
+        return {"headers": basic}
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        csrf = session["csrf"]
+    assert client.post("/login", data={"username": SUPERVISOR, "password": PASSWORD,
+                                       "csrf_token": csrf}).status_code == 303
+    client.get("/status")               # a page of the new session makes its token
+    with client.session_transaction() as session:
+        csrf = session["csrf"]
+    return {"headers": {"X-CSRF-Token": csrf},
+            "cookies": {"session": client.get_cookie("session").value}}
+
+
 @branch_counter.parametrize()
 @PROOF
-def test_branch_counter_api_with_a_staff_login(case, branch):
-    """Call, recall, no-show, transfer, finish, a ticket by id, status: HTTP Basic."""
-    app, basic = branch
-    case.call_and_validate(app=app, headers=basic, checks=CHECKS)
+def test_branch_counter_api_with_a_staff_login(case, branch, staff_login):
+    """Call, recall, no-show, transfer, finish, a ticket by id, status: HTTP Basic, or
+    the session cookie with its CSRF header."""
+    app, _ = branch
+    case.call_and_validate(app=app, checks=CHECKS, **staff_login)
 
 
 # What the runs above found, each kept as a plain regression test.

@@ -18,6 +18,7 @@ before. Docs: docs/reliability/machine.md. Longer runs: ANTREAN_PROOF_EXAMPLES=5
 import base64
 import itertools
 import os
+import shutil
 import signal
 import threading
 import time
@@ -27,6 +28,7 @@ from datetime import date, datetime, timezone
 from types import SimpleNamespace
 from typing import Optional
 
+import psycopg2
 import pytest
 import requests
 from hypothesis import HealthCheck, event, settings, strategies as st
@@ -60,7 +62,7 @@ NIKS = ["3601014501900001", "3602015507850002", "3604012003700003", "36730161129
         "3601022006880005"]
 COUNTERS = ("1", "2")
 PER_DAY = 3                     # the branch's NIK_TICKETS_PER_DAY (one waiting per lane)
-EXAMPLES = int(os.environ.get("ANTREAN_PROOF_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ANTREAN_PROOF_EXAMPLES", "25"))
 STEPS = int(os.environ.get("ANTREAN_PROOF_STEPS", "25"))
 STAFF = {"Authorization": "Basic " + base64.b64encode(b"staff:pw-for-the-machine").decode()}
 _password_hash = []             # one scrypt hash per run: the branch's login cache keeps it
@@ -150,45 +152,63 @@ class HoldingFaults(Faults):
 class World:
     """Central (one app, served in a thread, a fresh database per example) and the branch app."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, central_url):
         self.tmp, self.examples = tmp_path, itertools.count()
+        self.postgres = central_url if central_url.startswith("postgresql") else None
         self.dead_url = f"http://127.0.0.1:{free_port()}"   # nothing listens: refused
+        templates = tmp_path / "central-template.db", tmp_path / "branch-template.db"
         self.central = create_central_app({
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'central-boot.db'}", "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{templates[0]}", "TESTING": True,
             "RATELIMIT_ENABLED": False, "CLOCK": lambda: CENTRAL_NOW})
         self.faults = HoldingFaults(self.central.wsgi_app)
         self.server = ServerThread(self.faults)
         self.branch = create_branch_app({
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'branch-boot.db'}", "OFFICE": "SRG",
+            "DATABASE_URL": f"sqlite:///{templates[1]}", "OFFICE": "SRG",
             "TESTING": True, "SECRET_KEY": "the-machine-" * 4, "RATELIMIT_ENABLED": False,
             "CLOCK": lambda: BRANCH_NOW, "NIK_WAITING_PER_LANE": 1,
             "NIK_TICKETS_PER_DAY": PER_DAY})
+        # SQLite: each example starts from a copy of these (migrations run once, not 25 times).
+        self.templates, self.token = templates, self._populate_central()
+        self._populate_branch()
+        for pool in (central_db.obj, branch_db.obj):
+            pool.close_all()        # the last connection out checkpoints the WAL: copyable
 
-    def fresh(self):
-        """New, empty databases for both sides; the paths to remove afterwards."""
-        n = next(self.examples)
-        central_path, branch_path = self.tmp / f"central-{n}.db", self.tmp / f"branch-{n}.db"
-        old = central_db.obj
-        central_db.initialize(open_database(pooled(f"sqlite:///{central_path}"),
-                                            temp_store="memory"))
-        if hasattr(old, "close_all"):
-            old.close_all()
-        self.central.config["DATABASE_URL"] = f"sqlite:///{central_path}"
+    def _populate_central(self):
+        """Offices SRG (a small day: full slots happen) and CLG; SRG's sync token."""
         init_central_db()
         with central_db.connection_context():
             Office.create(code="SRG", name="Kantor Imigrasi Serang", daily_quota=DAILY_QUOTA,
                           slot_hours=",".join(map(str, HOURS)), slot_capacity=SLOT_CAPACITY)
             Office.create(code="CLG", name="Kantor Imigrasi Cilegon")
-            token = issue_token("SRG")
-        branch_url = f"sqlite:///{branch_path}"
-        branch_db.initialize(open_database(branch_url))
-        self.branch.config["DATABASE_URL"] = branch_url
+            return issue_token("SRG")
+
+    def _populate_branch(self):
         init_branch_db()
         with self.branch.app_context(), branch_db.connection_context():
             add_counters(list(COUNTERS))
             if not _password_hash:
                 _password_hash.append(logins.hash_password("pw-for-the-machine"))
             Staff.create(username="staff", password_hash=_password_hash[0], role="staff")
+
+    def fresh(self):
+        """Databases as a new office's first morning, for both sides; the files to remove."""
+        n = next(self.examples)
+        central_path, branch_path = self.tmp / f"central-{n}.db", self.tmp / f"branch-{n}.db"
+        central_db.obj.close_all()
+        if self.postgres:
+            empty_schema(self.postgres)
+            central_db.initialize(open_database(pooled(self.postgres)))
+            token = self._populate_central()
+        else:
+            shutil.copyfile(self.templates[0], central_path)
+            central_db.initialize(open_database(pooled(f"sqlite:///{central_path}"),
+                                                temp_store="memory"))
+            token = self.token
+        self.central.config["DATABASE_URL"] = self.postgres or f"sqlite:///{central_path}"
+        shutil.copyfile(self.templates[1], branch_path)
+        branch_url = f"sqlite:///{branch_path}"
+        branch_db.initialize(open_database(branch_url))
+        self.branch.config["DATABASE_URL"] = branch_url
         self.faults.plans = {name: [] for name in self.faults.plans}
         cfg = {"DATABASE_URL": branch_url, "OFFICE": "SRG", "CENTRAL_URL": self.server.url,
                "TOKEN": token, "SYNC_MAX_SECONDS": 20, "SYNC_TIMEOUT": 2.0,
@@ -203,7 +223,13 @@ class World:
 
 PEOPLE = st.lists(st.tuples(st.sampled_from(NIKS), st.sampled_from(["general", "priority"])),
                   min_size=1, max_size=3)  # walk-ins at the kiosk, one after another
-PICK = st.integers(0, 15)       # which of the bookings or tickets a rule acts on
+PICK = st.integers(0, 15)
+KILL_MOMENTS = st.one_of(       # (step, k, hold): kill while central holds the k-th request
+    st.tuples(st.just("push"), st.integers(0, 2), st.sampled_from(["hold_after_commit",
+                                                                  "hold_before_commit"])),
+    st.tuples(st.sampled_from(["changes", "digests"]), st.just(0), st.just("hold_after_commit")),
+    st.tuples(st.just("timed"), st.integers(0, 300), st.just(None)))    # k ms after the start
+OUTCOMES = ["passport_issued", "passport_issued", "rejected", "incomplete_documents", "no_show"]       # which of the bookings or tickets a rule acts on
 
 
 def pick(items, index):
@@ -212,6 +238,15 @@ def pick(items, index):
     example's draws to be the same when it runs it again."""
     items = list(items)
     return items[index % len(items)] if items else None
+
+
+def empty_schema(url):
+    """PostgreSQL: drop every table of the previous example (cheaper than a database)."""
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
 
 
 def remove(paths):
@@ -289,7 +324,8 @@ class OfficeDay(RuleBasedStateMachine):
     def _take(self, body, refusal, booking=None):
         answer = self.client.post("/api/v1/tickets", json=body)
         if refusal == "suspended":
-            assert (answer.status_code, answer.json["error"]) == (403, "suspended"), answer.json
+            assert (answer.status_code, answer.json.get("error")) == (403, "suspended"), \
+                answer.json
             self.refusals += 1
             note("ticket refused: suspended")
             self.events["suspended_refused"] += 1
@@ -312,12 +348,13 @@ class OfficeDay(RuleBasedStateMachine):
         note(f"ticket issued: {body['lane']}" + ("" if booking is None else
                                                   " verified" if known else " provisional"))
 
-    @rule(counter=st.sampled_from(COUNTERS))
-    def call(self, counter):
+    @rule(counter=st.sampled_from(COUNTERS), then=st.sampled_from([None, *OUTCOMES]))
+    def call(self, counter, then):
+        """Call the next person to `counter`; `then`: serve them at once (or wait)."""
         busy = [t for t in self.tickets.values() if t.status == "called" and t.counter == counter]
         answer = self.client.post(f"/api/v1/counters/{counter}/call", headers=STAFF)
         if busy:
-            assert (answer.status_code, answer.json["error"]) == (409, "invalid_state")
+            assert (answer.status_code, answer.json.get("error")) == (409, "invalid_state")
             return
         assert answer.status_code == 200, answer.json
         waiting = {t.id for t in self.tickets.values() if t.status == "waiting"}
@@ -330,13 +367,17 @@ class OfficeDay(RuleBasedStateMachine):
         ticket.status, ticket.counter = "called", counter
         self.events["ticket_called"] += 1
         note(f"called: {ticket.lane}")
+        if then:
+            self._close(ticket, then)
 
-    @rule(which=PICK, outcome=st.sampled_from(["passport_issued", "passport_issued", "rejected",
-                                               "incomplete_documents", "no_show"]))
+    @rule(which=PICK, outcome=st.sampled_from(OUTCOMES))
     def finish(self, which, outcome):
+        """Close a ticket called earlier: served with an outcome, or not present."""
         ticket = pick([t for t in self.tickets.values() if t.status == "called"], which)
-        if ticket is None:
-            return
+        if ticket is not None:
+            self._close(ticket, outcome)
+
+    def _close(self, ticket, outcome):
         if outcome == "no_show":
             answer = self.client.post(f"/api/v1/tickets/{ticket.id}/no-show", headers=STAFF)
             ticket.status = "no_show"
@@ -373,7 +414,7 @@ class OfficeDay(RuleBasedStateMachine):
             "name": "Pemohon Uji", "purpose": "general"})
         note(f"booking online: {expected or 'booked'}")
         if expected:
-            assert answer.json()["error"] == expected, (expected, answer.json())
+            assert answer.json().get("error") == expected, (expected, answer.json())
             return
         assert answer.status_code == 201, answer.json()
         code = answer.json()["code"]
@@ -395,7 +436,7 @@ class OfficeDay(RuleBasedStateMachine):
             booking.cancelled = True
             self.central_status[booking.code] = "cancelled"
         else:
-            assert answer.json()["error"] == "not_cancellable", (status, answer.json())
+            assert answer.json().get("error") == "not_cancellable", (status, answer.json())
 
     @precondition(lambda self: self.up and len(self.central_suspended) < 2)
     @rule(nik=st.sampled_from(NIKS[:3]))
@@ -421,11 +462,14 @@ class OfficeDay(RuleBasedStateMachine):
         self.up = True
 
     @rule(fault=st.sampled_from(["none", "none", "lose_response", "lose_request",
-                                 "duplicate", "error_500"]), back_up=st.booleans())
-    def sync(self, fault, back_up):
+                                 "duplicate", "error_500"]), back_up=st.booleans(),
+          kill=st.one_of(st.none(), KILL_MOMENTS))
+    def sync(self, fault, back_up, kill=None):
         """One run of the job: failing at once while central is down (unless it is back up
-        first), else succeeding whatever the one fault in front of a push."""
+        first), else succeeding whatever the one fault in front of a push, or killed."""
         self.up = self.up or back_up
+        if self.up and kill:
+            return self.kill_sync(kill, [])
         if not self.up:
             status, line = job.run_once(dict(self.cfg, CENTRAL_URL=self.world.dead_url,
                                              SYNC_MAX_SECONDS=0.2), sleep=quick_sleep)
@@ -439,12 +483,7 @@ class OfficeDay(RuleBasedStateMachine):
         self._after_quiet_sync()
 
     @precondition(lambda self: self.up)
-    @rule(moment=st.one_of(
-        st.tuples(st.just("push"), st.integers(0, 2), st.sampled_from(["hold_after_commit",
-                                                                      "hold_before_commit"])),
-        st.tuples(st.sampled_from(["changes", "digests"]), st.just(0),
-                  st.just("hold_after_commit")),
-        st.tuples(st.just("timed"), st.integers(0, 300), st.just(None))), people=PEOPLE)
+    @rule(moment=KILL_MOMENTS, people=PEOPLE)
     def kill_sync(self, moment, people):
         """The real entry point (`antrean-sync --once`) in a forked process, SIGKILLed while
         central holds its k-th push (after committing it, or before), its pull or its
@@ -579,15 +618,17 @@ class OfficeDay(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def world(tmp_path):
-    world = World(tmp_path)
+def world(tmp_path, central_db_url):
+    world = World(tmp_path, central_db_url)
     yield world
     world.stop()
 
 
 def test_an_office_day_under_faults_keeps_both_sides_equal(world):
     OfficeDay.world = world
+    STATS.clear()
+    examples = max(3, EXAMPLES // 6) if world.postgres else EXAMPLES
     run_state_machine_as_test(OfficeDay, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+        max_examples=examples, stateful_step_count=STEPS, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
-    print("\nstate machine:", ", ".join(f"{k} {n}" for k, n in sorted(STATS.items())))
+    print(f"\nstate machine ({examples} examples):", ", ".join(f"{k} {n}" for k, n in sorted(STATS.items())))

@@ -5,7 +5,8 @@ Rules: issue a ticket (general, priority, booking check-in) at the branch, call,
 central as the admin console does; central down and up (the job's connections refused);
 sync (the real job's run_once in-process, against central served over real HTTP, with or
 without a fault in front of a push); and kill a sync mid-step (the real `antrean-sync
---once` entry point in a forked process, SIGKILLed after a random delay).
+--once` entry point in a forked process, SIGKILLed while central holds its k-th push,
+after committing it or before, or its pull, or its reconcile, or after a random delay).
 
 A model says what should be true. After every quiet sync (central up, a run that
 succeeded) both sides hold the same event ids and digests, central counts every event
@@ -25,7 +26,6 @@ import time
 from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from types import SimpleNamespace
 from typing import Optional
 
 import psycopg2
@@ -60,6 +60,7 @@ BRANCH_NOW = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)    # 09.30 WIB
 HOURS, SLOT_CAPACITY, DAILY_QUOTA = (10, 11), 2, 3            # small: full slots happen
 NIKS = ["3601014501900001", "3602015507850002", "3604012003700003", "3673016112950004",
         "3601022006880005"]
+SUSPENDABLE = NIKS[:3]
 COUNTERS = ("1", "2")
 PER_DAY = 3                     # the branch's NIK_TICKETS_PER_DAY (one waiting per lane)
 EXAMPLES = int(os.environ.get("ANTREAN_PROOF_EXAMPLES", "25"))
@@ -86,6 +87,8 @@ class ModelTicket:
     status: str = "waiting"         # waiting | called | done | no_show
     counter: Optional[str] = None
     outcome: Optional[str] = None
+    reason: Optional[str] = None
+    recalls: int = 0
 
 
 @dataclass
@@ -133,7 +136,9 @@ class HoldingFaults(Faults):
         "held", "ended" (the job reaped) or "running"."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not self.held.is_set():
-            if os.waitpid(pid, os.WNOHANG)[0]:
+            ended, status = os.waitpid(pid, os.WNOHANG)
+            if ended:   # a whole run, with no hold on its way: it must have succeeded
+                assert os.waitstatus_to_exitcode(status) == job.OK, "the job failed"
                 return "ended"
             time.sleep(0.005)
         return "held" if self.held.is_set() else "running"
@@ -223,6 +228,10 @@ class World:
 
 PEOPLE = st.lists(st.tuples(st.sampled_from(NIKS), st.sampled_from(["general", "priority"])),
                   min_size=1, max_size=3)  # walk-ins at the kiosk, one after another
+NEVER_SUSPENDED = [nik for nik in NIKS if nik not in SUSPENDABLE]
+MEANWHILE = st.lists(st.tuples(st.sampled_from(NEVER_SUSPENDED),
+                               st.sampled_from(["general", "priority"])),
+                     max_size=2)    # walk-ins while a job runs
 PICK = st.integers(0, 15)
 KILL_MOMENTS = st.one_of(       # (step, k, hold): kill while central holds the k-th request
     st.tuples(st.just("push"), st.integers(0, 2), st.sampled_from(["hold_after_commit",
@@ -343,7 +352,8 @@ class OfficeDay(RuleBasedStateMachine):
             assert ticket["booking_verified"] is known, (known, ticket)
             self.events["booking_checked_in"] += 1
         self.tickets[ticket["id"]] = ModelTicket(ticket["id"], ticket["number"], body["nik"],
-                                                 body["lane"], body.get("booking_code"))
+                                                 body["lane"], body.get("booking_code"),
+                                                 reason=body.get("reason"))
         self.events["ticket_issued"] += 1
         note(f"ticket issued: {body['lane']}" + ("" if booking is None else
                                                   " verified" if known else " provisional"))
@@ -376,6 +386,36 @@ class OfficeDay(RuleBasedStateMachine):
         ticket = pick([t for t in self.tickets.values() if t.status == "called"], which)
         if ticket is not None:
             self._close(ticket, outcome)
+
+    @rule(which=PICK)
+    def recall(self, which):
+        """Call a ticket at a counter again: the person did not come up yet."""
+        ticket = pick([t for t in self.tickets.values() if t.status == "called"], which)
+        if ticket is None:
+            return
+        answer = self.client.post(f"/api/v1/tickets/{ticket.id}/recall", headers=STAFF)
+        assert answer.status_code == 200 and answer.json["recalls"] == ticket.recalls + 1
+        ticket.recalls += 1
+        self.events["ticket_recalled"] += 1
+        note("recalled")
+
+    @rule(which=PICK, lane=st.sampled_from(["general", "priority"]))
+    def transfer(self, which, lane):
+        """Move a waiting or called ticket to the back of another lane."""
+        ticket = pick([t for t in self.tickets.values() if t.status in ("waiting", "called")],
+                      which)
+        if ticket is None:
+            return
+        reason = "disability" if lane == "priority" else None
+        answer = self.client.post(f"/api/v1/tickets/{ticket.id}/transfer", headers=STAFF,
+                                  json={"lane": lane, "reason": reason})
+        if ticket.lane == lane:
+            assert (answer.status_code, answer.json.get("error")) == (409, "invalid_state")
+            return
+        assert answer.status_code == 200, answer.json
+        note(f"transferred: {ticket.lane} to {lane}")
+        ticket.lane, ticket.status, ticket.counter, ticket.reason = lane, "waiting", None, reason
+        self.events["ticket_transferred"] += 1
 
     def _close(self, ticket, outcome):
         if outcome == "no_show":
@@ -439,7 +479,7 @@ class OfficeDay(RuleBasedStateMachine):
             assert answer.json().get("error") == "not_cancellable", (status, answer.json())
 
     @precondition(lambda self: self.up and len(self.central_suspended) < 2)
-    @rule(nik=st.sampled_from(NIKS[:3]))
+    @rule(nik=st.sampled_from(SUSPENDABLE))
     def suspend(self, nik):
         """As the admin console and `flask --app central suspend` do (audited). Only some
         NIKs: a day where everybody is suspended tests little else."""
@@ -483,12 +523,13 @@ class OfficeDay(RuleBasedStateMachine):
         self._after_quiet_sync()
 
     @precondition(lambda self: self.up)
-    @rule(moment=KILL_MOMENTS, people=PEOPLE)
-    def kill_sync(self, moment, people):
+    @rule(moment=KILL_MOMENTS, people=PEOPLE, meanwhile=MEANWHILE)
+    def kill_sync(self, moment, people, meanwhile=()):
         """The real entry point (`antrean-sync --once`) in a forked process, SIGKILLed while
         central holds its k-th push (after committing it, or before), its pull or its
         reconcile, or after a random delay. `people` take tickets just before: there is
-        something to push."""
+        something to push; `meanwhile` others take tickets while the job runs (NIKs never
+        suspended: what the kiosk answers them cannot depend on how far the job got)."""
         self.walk_in(people)
         step, k, hold = moment
         pending, faults = self._pending(), self.world.faults
@@ -503,6 +544,7 @@ class OfficeDay(RuleBasedStateMachine):
                 status = job.main(["--once"])
             finally:
                 os._exit(status)
+        self.walk_in(meanwhile)
         waited = faults.wait_for_hold(pid, k / 1000 if step == "timed" else 10)
         if waited != "ended":
             os.kill(pid, signal.SIGKILL)
@@ -574,10 +616,10 @@ class OfficeDay(RuleBasedStateMachine):
         assert set(merged) == {t.number for t in self.tickets.values()}
         for ticket in self.tickets.values():
             row = merged[ticket.number]
-            assert (row.nik, row.lane, row.status, row.counter, row.outcome,
-                    row.booking_code or None) == (
-                ticket.nik, ticket.lane, ticket.status, ticket.counter, ticket.outcome,
-                ticket.booking_code), ticket
+            assert (row.nik, row.lane, row.reason, row.status, row.counter, row.outcome,
+                    row.recalls, row.booking_code or None) == (
+                ticket.nik, ticket.lane, ticket.reason, ticket.status, ticket.counter,
+                ticket.outcome, ticket.recalls, ticket.booking_code), ticket
 
     def _served(self, booking):
         return any(t.booking_code == booking.code and t.status == "done"

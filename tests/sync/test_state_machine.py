@@ -43,7 +43,7 @@ from branch.cli import add_counters
 from branch.db import db as branch_db, init_db as init_branch_db
 from branch.models import LocalBooking, LocalSuspension, Outbox, Refusal, Staff, Ticket
 from central import create_app as create_central_app
-from central.admin.actions import issue_suspension_audited
+from central.admin.actions import issue_suspension_audited, lift_suspension_audited
 from central.db import db as central_db, init_db as init_central_db
 from central.merged import (Conflict, MergedRefusal, MergedTicket, PassportTally,
                             QuarantinedEvent, ReceivedEvent)
@@ -232,13 +232,13 @@ NEVER_SUSPENDED = [nik for nik in NIKS if nik not in SUSPENDABLE]
 MEANWHILE = st.lists(st.tuples(st.sampled_from(NEVER_SUSPENDED),
                                st.sampled_from(["general", "priority"])),
                      max_size=2)    # walk-ins while a job runs
-PICK = st.integers(0, 15)
+PICK = st.integers(0, 15)       # which of the bookings or tickets a rule acts on
 KILL_MOMENTS = st.one_of(       # (step, k, hold): kill while central holds the k-th request
     st.tuples(st.just("push"), st.integers(0, 2), st.sampled_from(["hold_after_commit",
                                                                   "hold_before_commit"])),
     st.tuples(st.sampled_from(["changes", "digests"]), st.just(0), st.just("hold_after_commit")),
     st.tuples(st.just("timed"), st.integers(0, 300), st.just(None)))    # k ms after the start
-OUTCOMES = ["passport_issued", "passport_issued", "rejected", "incomplete_documents", "no_show"]       # which of the bookings or tickets a rule acts on
+OUTCOMES = ["passport_issued", "passport_issued", "rejected", "incomplete_documents", "no_show"]
 
 
 def pick(items, index):
@@ -277,7 +277,7 @@ class OfficeDay(RuleBasedStateMachine):
         self.client = self.world.branch.test_client()
         self.up, self.uncertain = True, False
         self.tickets, self.bookings = {}, {}           # by branch id / booking code
-        self.central_suspended = set()                 # NIKs suspended at central
+        self.suspensions = {}                          # central's in force: id -> NIK
         self.local_suspended = set()                   # NIKs in the branch's list (model)
         self.local_bookings = {}                       # code -> status in the branch's copy
         self.central_status = {}                       # code -> status at central (model)
@@ -484,10 +484,28 @@ class OfficeDay(RuleBasedStateMachine):
         """As the admin console and `flask --app central suspend` do (audited). Only some
         NIKs: a day where everybody is suspended tests little else."""
         with self.world.central.app_context(), central_db.connection_context():
-            issue_suspension_audited("cli:machine", nik, 24, "falsification proven", DAY,
-                                     CENTRAL_NOW)
-        self.central_suspended.add(nik)
+            suspension = issue_suspension_audited("cli:machine", nik, 24,
+                                                  "falsification proven", DAY, CENTRAL_NOW)
+        self.suspensions[suspension.id] = nik
         note("suspension issued")
+
+    @precondition(lambda self: self.up)
+    @rule(which=PICK)
+    def lift(self, which):
+        """An admin lifts a suspension early (overturned on appeal), as the console does."""
+        suspension_id = pick(sorted(self.suspensions), which)
+        if suspension_id is None:
+            return
+        with self.world.central.app_context(), central_db.connection_context():
+            lift_suspension_audited("cli:machine", suspension_id, "overturned on appeal",
+                                    CENTRAL_NOW)
+        del self.suspensions[suspension_id]
+        note("suspension lifted")
+
+    @property
+    def central_suspended(self):
+        """The NIKs central holds suspended now."""
+        return set(self.suspensions.values())
 
     # --- the link and the job ------------------------------------------------------------
 
@@ -593,7 +611,7 @@ class OfficeDay(RuleBasedStateMachine):
                 passports[row.regency] += row.count
             merged = {t.number: t for t in MergedTicket.select()}
             statuses = {b.code: b.status for b in Booking.select()}
-            suspended = {s.nik for s in Suspension.select()}
+            suspended = {s.nik for s in Suspension.select().where(Suspension.lifted_at.is_null())}
             cancelled_served = {c.subject for c in Conflict.select().where(
                 Conflict.kind == "cancelled_but_served")}
             assert QuarantinedEvent.select().count() == 0
@@ -650,7 +668,8 @@ class OfficeDay(RuleBasedStateMachine):
         until the next quiet sync: `_central_statuses` reads them.)"""
         with central_db.connection_context():
             central_now = {b.code: b.status for b in Booking.select()}
-            suspended_now = {s.nik for s in Suspension.select()}
+            suspended_now = {s.nik for s in Suspension.select().where(
+                Suspension.lifted_at.is_null())}
         with self.world.branch.app_context(), branch_db.connection_context():
             copy = {b.code: b.status for b in LocalBooking.select()}
             local = {s.nik for s in LocalSuspension.select()}
@@ -673,4 +692,5 @@ def test_an_office_day_under_faults_keeps_both_sides_equal(world):
     run_state_machine_as_test(OfficeDay, settings=settings(
         max_examples=examples, stateful_step_count=STEPS, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
-    print(f"\nstate machine ({examples} examples):", ", ".join(f"{k} {n}" for k, n in sorted(STATS.items())))
+    print(f"\nstate machine ({examples} examples):",
+          ", ".join(f"{what} {count}" for what, count in sorted(STATS.items())))

@@ -688,7 +688,7 @@ def world(tmp_path, central_db_url):
 def test_an_office_day_under_faults_keeps_both_sides_equal(world):
     OfficeDay.world = world
     STATS.clear()
-    examples = max(3, EXAMPLES // 6) if world.postgres else EXAMPLES
+    examples = max(3, EXAMPLES // 5) if world.postgres else EXAMPLES
     run_state_machine_as_test(OfficeDay, settings=settings(
         max_examples=examples, stateful_step_count=STEPS, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

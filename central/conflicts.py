@@ -5,6 +5,9 @@ rule decides what the merged view says and a Conflict row tells an admin.
 - a booking cancelled online but served offline stays served;
 - a person served offline while a suspension already existed is flagged;
 - a check-in whose code is unknown or belongs to another NIK is flagged;
+- a check-in with a booking for another day is flagged (the branch refuses one when its
+  copy knows the booking; a provisional check-in cannot know), and the booking keeps its
+  place on its own day;
 - a booking and a walk-in for the same NIK and day count once, and are flagged.
 
 A conflict keeps its facts (JSON in `detail`), not a sentence: `describe` words them in
@@ -80,6 +83,9 @@ DETAILS = {
         "NIK %(booking_nik)s."),
     "booking_other_office": N_(
         "Ticket %(ticket)s checked in booking %(code)s, which is for office %(booking_office)s."),
+    "booking_other_day": N_(
+        "Ticket %(ticket)s was checked in on %(day)s with booking %(code)s, which is for "
+        "%(booking_day)s."),
     "cancelled_but_served": N_(
         "Booking %(code)s was cancelled online, but ticket %(ticket)s served the person "
         "offline; it stays served."),
@@ -89,7 +95,7 @@ DETAILS = {
     "booking_and_walk_in": N_(
         "NIK %(nik)s has a booking and a walk-in ticket on %(day)s; counted once."),
 }
-DAYS = ("day", "starts_on", "ends_on")      # facts that are dates, written as people write them
+DAYS = ("day", "booking_day", "starts_on", "ends_on")      # facts that are dates, written as people write them
 
 
 def _conflict(office, of_day, kind, subject, **facts):
@@ -125,7 +131,7 @@ def _check_ins(office, fresh):
     bookings, found = _bookings({p["booking_code"] for _, p in check_ins}), []
     for event, payload in check_ins:
         booking = bookings.get(payload["booking_code"])
-        problem = _check_in_problem(office, booking, payload)
+        problem = _check_in_problem(office, booking, payload, event["day"])
         if problem:
             found.append(_conflict(office, event["day"], problem[0], payload["booking_code"],
                                    **problem[1]))
@@ -134,7 +140,7 @@ def _check_ins(office, fresh):
     return found
 
 
-def _check_in_problem(office, booking, payload):
+def _check_in_problem(office, booking, payload, day):
     ticket, code, nik = payload["ticket"], payload["booking_code"], payload["nik"]
     how = ("provisional" if not payload["verified"]
            else "pass" if payload.get("by_pass") else "verified")
@@ -146,6 +152,9 @@ def _check_in_problem(office, booking, payload):
     if booking.office.code != office:
         return "booking_other_office", {"ticket": ticket, "code": booking.code,
                                         "booking_office": booking.office.code}
+    if booking.date != day:
+        return "booking_other_day", {"ticket": ticket, "code": booking.code, "day": day,
+                                     "booking_day": booking.date}
     return None
 
 

@@ -21,6 +21,7 @@ KINDS = {
     "unknown_booking": _l("Check-in with a booking code central does not know"),
     "booking_other_nik": _l("Check-in with a booking of another NIK"),
     "booking_other_office": _l("Check-in with a booking for another office"),
+    "booking_other_day": _l("Check-in with a booking for another day"),
     "cancelled_but_served": _l("Booking cancelled online but served offline"),
     "served_while_suspended": _l("Served while a suspension was in force"),
     "booking_and_walk_in": _l("Booking and walk-in ticket for one NIK and day"),

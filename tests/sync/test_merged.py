@@ -127,6 +127,24 @@ def test_check_ins_with_unknown_codes_or_another_persons_booking_are_flagged(api
         "pusat.")
 
 
+def test_a_provisional_check_in_of_another_days_booking_is_flagged(api):
+    """The branch refuses another day's booking when its copy knows it; a provisional
+    check-in cannot know, so central must say so, and keep the place of the booked day."""
+    book("SRG-EEE555")
+    with db.connection_context():
+        Booking.update(date=DAY + timedelta(days=1)).where(
+            Booking.code == "SRG-EEE555").execute()
+    push(api, checked_in(Events(), "SRG-EEE555", verified=False))
+    assert conflicts() == [("booking_other_day", "SRG-EEE555", "open")]
+    assert booking("SRG-EEE555").status == "booked"
+    assert said(api, "booking_other_day") == (
+        "Ticket B001 was checked in on Monday, 23 November 2026 with booking SRG-EEE555, "
+        "which is for Tuesday, 24 November 2026.")
+    assert said(api, "booking_other_day", "id") == (
+        "Tiket B001 melakukan check-in pada Senin, 23 November 2026 dengan pemesanan "
+        "SRG-EEE555, yang untuk Selasa, 24 November 2026.")
+
+
 def test_a_booking_and_a_walk_in_for_the_same_person_count_once(api):
     book("SRG-EEE555")
     event = Events()

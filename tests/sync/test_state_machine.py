@@ -55,6 +55,7 @@ from sync.database import open_database, pooled
 pytestmark = pytest.mark.slow
 
 DAY = date(2026, 11, 27)                                     # a Friday
+OTHER_DAY = date(2026, 11, 30)                               # the Monday after: bookable too
 CENTRAL_NOW = datetime(2026, 11, 27, 0, 0, tzinfo=timezone.utc)    # 07.00 WIB: slots open
 BRANCH_NOW = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)    # 09.30 WIB
 HOURS, SLOT_CAPACITY, DAILY_QUOTA = (10, 11), 2, 3            # small: full slots happen
@@ -95,6 +96,7 @@ class ModelTicket:
 class ModelBooking:
     code: str
     nik: str
+    day: date
     hour: int
     cancelled: bool = False         # central accepted a cancel
 
@@ -275,7 +277,7 @@ class OfficeDay(RuleBasedStateMachine):
     def open_office(self):
         self.cfg, self.paths = self.world.fresh()
         self.client = self.world.branch.test_client()
-        self.up, self.uncertain = True, False
+        self.up, self.serving, self.uncertain = True, True, False
         self.tickets, self.bookings = {}, {}           # by branch id / booking code
         self.suspensions = {}                          # central's in force: id -> NIK
         self.local_suspended = set()                   # NIKs in the branch's list (model)
@@ -324,6 +326,8 @@ class OfficeDay(RuleBasedStateMachine):
                 return "already_checked_in"
             if self.local_bookings.get(booking.code) == "cancelled":
                 return "booking_cancelled"
+            if booking.code in self.local_bookings and booking.day != DAY:
+                return "wrong_day"
         if any(t.lane == lane and t.status == "waiting" for t in mine):
             return "nik_waiting"
         if len(mine) >= PER_DAY:
@@ -433,12 +437,13 @@ class OfficeDay(RuleBasedStateMachine):
 
     # --- central: applicants and the admin -----------------------------------------------
 
-    @precondition(lambda self: self.up)
-    @rule(nik=st.sampled_from(NIKS), hour=st.sampled_from(HOURS))
-    def book_online(self, nik, hour):
+    @precondition(lambda self: self.serving)
+    @rule(nik=st.sampled_from(NIKS), hour=st.sampled_from(HOURS),
+          day=st.sampled_from([DAY, DAY, OTHER_DAY]))
+    def book_online(self, nik, hour, day=DAY):
         statuses = self._central_statuses()
-        occupying = [b for b in self.bookings.values()
-                     if statuses[b.code] in ("booked", "checked_in", "served")]
+        occupying = [b for b in self.bookings.values() if b.day == day
+                     and statuses[b.code] in ("booked", "checked_in", "served")]
         if nik in self.central_suspended:
             expected = "suspended"
         elif any(b.nik == nik and statuses[b.code] == "booked" for b in self.bookings.values()):
@@ -450,7 +455,7 @@ class OfficeDay(RuleBasedStateMachine):
         else:
             expected = None
         answer = requests.post(f"{self.world.server.url}/api/v1/bookings", timeout=10, json={
-            "office": "SRG", "date": DAY.isoformat(), "hour": hour, "nik": nik,
+            "office": "SRG", "date": day.isoformat(), "hour": hour, "nik": nik,
             "name": "Pemohon Uji", "purpose": "general"})
         note(f"booking online: {expected or 'booked'}")
         if expected:
@@ -458,10 +463,10 @@ class OfficeDay(RuleBasedStateMachine):
             return
         assert answer.status_code == 201, answer.json()
         code = answer.json()["code"]
-        self.bookings[code] = ModelBooking(code, nik, hour)
+        self.bookings[code] = ModelBooking(code, nik, day, hour)
         self.central_status[code] = "booked"
 
-    @precondition(lambda self: self.up)
+    @precondition(lambda self: self.serving)
     @rule(which=PICK)
     def cancel_online(self, which):
         booking = pick(self.bookings.values(), which)
@@ -478,7 +483,7 @@ class OfficeDay(RuleBasedStateMachine):
         else:
             assert answer.json().get("error") == "not_cancellable", (status, answer.json())
 
-    @precondition(lambda self: self.up and len(self.central_suspended) < 2)
+    @precondition(lambda self: self.serving and len(self.central_suspended) < 2)
     @rule(nik=st.sampled_from(SUSPENDABLE))
     def suspend(self, nik):
         """As the admin console and `flask --app central suspend` do (audited). Only some
@@ -489,7 +494,7 @@ class OfficeDay(RuleBasedStateMachine):
         self.suspensions[suspension.id] = nik
         note("suspension issued")
 
-    @precondition(lambda self: self.up)
+    @precondition(lambda self: self.serving)
     @rule(which=PICK)
     def lift(self, which):
         """An admin lifts a suspension early (overturned on appeal), as the console does."""
@@ -510,14 +515,16 @@ class OfficeDay(RuleBasedStateMachine):
     # --- the link and the job ------------------------------------------------------------
 
     @precondition(lambda self: self.up)
-    @rule()
-    def central_down(self):
-        self.up = False
+    @rule(whole=st.booleans())
+    def central_down(self, whole):
+        """The job's connections are refused: central is down for everybody (`whole`), or
+        only the office's link is (applicants still book and cancel, admins suspend)."""
+        self.up, self.serving = False, not whole
 
     @precondition(lambda self: not self.up)
     @rule()
     def central_up(self):
-        self.up = True
+        self.up = self.serving = True
 
     @rule(fault=st.sampled_from(["none", "none", "lose_response", "lose_request",
                                  "duplicate", "error_500"]), back_up=st.booleans(),
@@ -525,7 +532,8 @@ class OfficeDay(RuleBasedStateMachine):
     def sync(self, fault, back_up, kill=None):
         """One run of the job: failing at once while central is down (unless it is back up
         first), else succeeding whatever the one fault in front of a push, or killed."""
-        self.up = self.up or back_up
+        if back_up:
+            self.up = self.serving = True
         if self.up and kill:
             return self.kill_sync(kill, [])
         if not self.up:
@@ -589,11 +597,11 @@ class OfficeDay(RuleBasedStateMachine):
     def no_slot_overbooked(self):
         """Places held by bookings central accepted (never cancelled) stay within capacity."""
         with central_db.connection_context():
-            held = list(Booking.select(Booking.hour).where(
+            held = list(Booking.select(Booking.date, Booking.hour).where(
                 Booking.status.in_(("booked", "checked_in", "served")),
                 Booking.cancelled_at.is_null()))
-        hours = Tally(b.hour for b in held)
-        assert len(held) <= DAILY_QUOTA and all(n <= SLOT_CAPACITY for n in hours.values())
+        assert all(n <= DAILY_QUOTA for n in Tally(b.date for b in held).values())
+        assert all(n <= SLOT_CAPACITY for n in Tally((b.date, b.hour) for b in held).values())
 
     def _after_quiet_sync(self):
         self.uncertain = False
@@ -612,8 +620,8 @@ class OfficeDay(RuleBasedStateMachine):
             merged = {t.number: t for t in MergedTicket.select()}
             statuses = {b.code: b.status for b in Booking.select()}
             suspended = {s.nik for s in Suspension.select().where(Suspension.lifted_at.is_null())}
-            cancelled_served = {c.subject for c in Conflict.select().where(
-                Conflict.kind == "cancelled_but_served")}
+            flagged = {(c.kind, c.subject) for c in Conflict.select().where(
+                Conflict.kind.in_(("cancelled_but_served", "booking_other_day")))}
             assert QuarantinedEvent.select().count() == 0
             assert MergedRefusal.select().count() == self.refusals
         assert kinds == +self.events, "an event lost or doubled at central"
@@ -622,8 +630,11 @@ class OfficeDay(RuleBasedStateMachine):
         assert passports == branch_passports == expected_passports
         self._check_merged(merged)
         assert statuses == self._expected_statuses()
-        assert cancelled_served == {b.code for b in self.bookings.values()
-                                    if b.cancelled and self._served(b)}
+        assert flagged == (
+            {("cancelled_but_served", b.code) for b in self.bookings.values()
+             if b.cancelled and self._served(b)}
+            | {("booking_other_day", b.code) for b in self.bookings.values()
+               if b.day != DAY and self._checked_in(b)})
         assert branch_copy == statuses, "the branch's copy of bookings is not central's"
         assert suspended == self.central_suspended
         assert local_niks == self.central_suspended
@@ -639,6 +650,9 @@ class OfficeDay(RuleBasedStateMachine):
                 ticket.nik, ticket.lane, ticket.reason, ticket.status, ticket.counter,
                 ticket.outcome, ticket.recalls, ticket.booking_code), ticket
 
+    def _checked_in(self, booking):
+        return any(t.booking_code == booking.code for t in self.tickets.values())
+
     def _served(self, booking):
         return any(t.booking_code == booking.code and t.status == "done"
                    for t in self.tickets.values())
@@ -647,7 +661,7 @@ class OfficeDay(RuleBasedStateMachine):
         """Central's booking statuses once every event arrived (central.conflicts' rules)."""
         statuses = {}
         for b in self.bookings.values():
-            checked_in = any(t.booking_code == b.code for t in self.tickets.values())
+            checked_in = b.day == DAY and self._checked_in(b)
             statuses[b.code] = ("served" if self._served(b) else "cancelled" if b.cancelled
                                 else "checked_in" if checked_in else "booked")
         return statuses

@@ -7,7 +7,7 @@ doubled 0. People are served by the branch's own code (issue at the kiosk, call,
 transfer, no-show, finish) on its own clock; large backlogs come from record_days.
 
 The figures are CI's; the ANTREAN_PROOF_* variables scale them up for longer runs
-(docs/reliability/faults.md).
+(docs/RELIABILITY.md).
 """
 import json
 import os

@@ -11,7 +11,7 @@ The documents are the ones the servers serve, with examples added that name the 
 each test seeds (an office, a booking, a ticket, a counter), so some requests get past
 404 and 422 to the answers that matter; what is valid stays what the server documents.
 CI runs ANTREAN_PROOF_EXAMPLES examples per operation (Hypothesis's max_examples,
-default 10); raise it for a longer hunt (docs/reliability/schema.md).
+default 10); raise it for a longer hunt (docs/RELIABILITY.md).
 """
 import base64
 import copy

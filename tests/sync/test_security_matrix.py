@@ -13,7 +13,7 @@ strings in every text field of every JSON body (central on SQLite and PostgreSQL
 escaped wherever a page shows them; the earlier defects (1, 4, 5, 8, 9, 14) as rows.
 
 Refusals are checked to change nothing: the database's every row is hashed before and
-after. docs/reliability/matrix.md lists the rows and their counts.
+after. docs/RELIABILITY.md ("The security matrix") lists the rows and their counts.
 """
 import base64
 import hashlib
@@ -1078,7 +1078,7 @@ def test_the_override_rows_found_the_ticket_api():
 
 # === 6. the earlier defects of issue 13, as rows =========================================
 # Each row states the defect's rule on both servers where it applies; the tests named in
-# docs/reliability/matrix.md prove the finer points (messages, windows, CLI output).
+# docs/RELIABILITY.md prove the finer points (messages, windows, CLI output).
 
 LOGIN_PATH = {"central": "/admin/login", "branch": "/login"}
 HOME_PATH = {"central": "/admin/", "branch": "/status"}

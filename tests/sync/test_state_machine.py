@@ -14,7 +14,7 @@ the branch made exactly once, passports by regency at central equal the branch's
 tickets, every merged ticket and booking is as the model says, no slot is overbooked, and
 the branch's copies of bookings and suspensions are central's. A suspension is enforced
 by the branch (refused, and the refusal recorded) from the pull that carried it, and not
-before. Docs: docs/reliability/machine.md. Longer runs: ANTREAN_PROOF_EXAMPLES=500.
+before. Docs: docs/RELIABILITY.md. Longer runs: ANTREAN_PROOF_EXAMPLES=500.
 """
 import base64
 import itertools

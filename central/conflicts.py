@@ -95,7 +95,8 @@ DETAILS = {
     "booking_and_walk_in": N_(
         "NIK %(nik)s has a booking and a walk-in ticket on %(day)s; counted once."),
 }
-DAYS = ("day", "booking_day", "starts_on", "ends_on")      # facts that are dates, written as people write them
+# The facts that are dates: written as people write them.
+DAYS = ("day", "booking_day", "starts_on", "ends_on")
 
 
 def _conflict(office, of_day, kind, subject, **facts):

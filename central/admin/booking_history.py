@@ -86,11 +86,16 @@ def _branch_events(booking):
                                           MergedTicket.number == number)
         finished = _events(office, day, "ticket_finished", json_text(db, "payload", "ticket"),
                            number)
-        steps += [_step(e.created_at, "finished", office,
-                        f"{number}: {OUTCOMES.get(outcome := json.loads(e.payload)['outcome'], outcome)}"
-                        + (f" ({ticket.counter})" if ticket and ticket.counter else ""))
+        steps += [_step(e.created_at, "finished", office, _finished(number, e, ticket))
                   for e in finished]
     return steps
+
+
+def _finished(number, event, ticket):
+    """"B001: Paspor terbit (2)": the ticket, its outcome in words, the counter."""
+    outcome = json.loads(event.payload)["outcome"]
+    counter = f" ({ticket.counter})" if ticket and ticket.counter else ""
+    return f"{number}: {OUTCOMES.get(outcome, outcome)}{counter}"
 
 
 def _events(office, day, kind, field_sql, value):

@@ -118,15 +118,16 @@ def read_json_body():
     """An API body is JSON or nothing: another type is 415, JSON that does not parse 400.
 
     Parsed here once (Flask keeps it for the view), so a broken body never reaches
-    the schemas as "input should be a valid dictionary". Sync pushes are read by
-    central.intake straight from the bytes (its view checks the type), and are left
-    alone here.
+    the schemas as "input should be a valid dictionary". A sync push's type is checked
+    too, but its body is read by central.intake straight from the bytes (gzip allowed).
     """
     if (request.method not in BODY_METHODS or not request.path.startswith("/api/")
-            or request.path == PUSH_PATH or not _has_body()):
+            or not _has_body()):
         return
     if not request.is_json:
         raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
+    if request.path == PUSH_PATH:
+        return
     try:
         request.get_json()
     except RecursionError:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import pytest
+from postgres_support import empty_schema
 
 PG_URL = os.environ.get("ANTREAN_TEST_POSTGRES_URL")
 
@@ -39,21 +40,13 @@ def postgres_database():
     conn.close()
 
 
-def _fresh_schema(url):
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    conn.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def central_db_url(request, tmp_path):
     """A fresh, empty central database URL: a temp SQLite file, or a clean PostgreSQL schema."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'central.db'}"
     url = request.getfixturevalue("postgres_database")
-    _fresh_schema(url)
+    empty_schema(url)
     return url
 
 

@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Optional
 
-import psycopg2
 import pytest
 import requests
 from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
+from postgres_support import empty_schema
 from sync_support import Faults, ServerThread, free_port, quick_sleep
 from test_job import assert_same_everywhere
 
@@ -249,15 +249,6 @@ def pick(items, index):
     example's draws to be the same when it runs it again."""
     items = list(items)
     return items[index % len(items)] if items else None
-
-
-def empty_schema(url):
-    """PostgreSQL: drop every table of the previous example (cheaper than a database)."""
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    conn.close()
 
 
 def remove(paths):

@@ -331,8 +331,13 @@ def day_digest(office, day):
 
 
 def days_digests(office, first, last):
-    """Digests of each day from `first` to `last` that has events; by ISO day."""
-    return stored_digests(db, "received_event", "id",
+    """Digests of each day from `first` to `last` that has events; by ISO day.
+
+    PostgreSQL sends the ids as hex text: psycopg2 turns each bytea into a
+    memoryview, which made fetching 100,000 ids take 0.13 s against 0.03 s as text.
+    """
+    return stored_digests(db, "received_event",
+                          "encode(id, 'hex')" if is_postgres(db) else "id",
                           f"office = {db.param} AND day BETWEEN {db.param} AND {db.param}",
                           (office, first.isoformat(), last.isoformat()), event_id_text,
                           counted=", ".join(COUNTED_FIELDS))

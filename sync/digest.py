@@ -10,12 +10,17 @@ from hashlib import sha256
 from itertools import groupby
 from operator import itemgetter
 
-from .database import iso_day, json_text, read_snapshot
+from .database import is_postgres, iso_day, json_text, read_snapshot
 
 PASSPORT_ISSUED = "passport_issued"
 HASH_MODULUS = 2 ** 256
 COUNTED = ("ticket_issued", "ticket_finished")     # the kinds whose payloads are counted
 COUNTED_FIELDS = ("lane", "outcome", "regency")     # the payload fields counted
+# PostgreSQL has no statistics for days pushed since autovacuum last looked: it guesses one
+# row, so it sorts the events (100,000 of them on disk) to group a few hundred counts.
+# Hashing them is the right plan at any size: 145 against 80 ms for 66,667 events (EXPLAIN
+# ANALYZE). Sent in the counting statement's round trip, for the snapshot's transaction.
+_HASH_GROUPS = "SET LOCAL enable_sort = off; "
 MAX_DIGEST_DAYS = 92        # days one digests request may cover (central's rule, the job's span)
 
 
@@ -104,9 +109,12 @@ def stored_digests(db, table, id_column, where, params, id_text=None, counted=No
             ids = [event_id for _, event_id in rows]
             builders[iso_day(day)].add_ids(map(id_text, ids) if id_text else ids)
         for day, kind, lane, outcome, regency, times in db.execute_sql(
-                f"SELECT day, kind, {fields}, count(*) FROM {table} "
-                f"WHERE {where} AND kind IN ({kinds}) GROUP BY 1, 2, 3, 4, 5", params):
+                f"{_HASH_GROUPS if is_postgres(db) else ''}SELECT day, kind, {fields}, "
+                f"count(*) FROM {table} WHERE {where} AND kind IN ({kinds}) "
+                "GROUP BY 1, 2, 3, 4, 5", params):
             builders[iso_day(day)].add_counted(kind, lane, outcome, regency, times)
+        if is_postgres(db):
+            db.execute_sql("SET LOCAL enable_sort TO DEFAULT")     # the caller's plans as before
     return {day: builder.result() for day, builder in sorted(builders.items())}
 
 

@@ -7,10 +7,11 @@ from sync_support import DAY, NIKS, Events, push
 
 from central.changes import record_change
 from central.db import db
-from central.merging import day_digest
+from central.merging import day_digest, days_digests
 from central.merged import (MergedTicket, OfficeSync, PassportTally, QuarantinedEvent,
                             ReceivedEvent)
 from central.tokens import issue_token
+from sync.database import is_postgres
 from sync.digest import compute_digest
 
 
@@ -240,6 +241,19 @@ def test_digests_of_a_span_of_days_in_one_request(api):
                               headers=api.auth())
     assert too_long.status_code == 422
     assert "last must be 0 to 91 days after first" in too_long.json["message"]
+
+
+def test_digests_inside_a_transaction_leave_its_planner_settings_as_they_were(api):
+    """On PostgreSQL the digests' counting statement turns sorting off for itself (it
+    hashes the groups); the caller's transaction plans as before afterwards."""
+    issued = Events().ticket("A001", NIKS[0])
+    push(api, issued)
+    with db.connection_context(), db.atomic():
+        digests = days_digests("SRG", DAY, DAY)
+        if is_postgres(db):
+            assert db.execute_sql("SHOW enable_sort").fetchone()[0] == "on"
+    assert digests == {DAY.isoformat(): compute_digest((e["id"], e["kind"], e["payload"])
+                                                       for e in issued)}
 
 
 def test_the_openapi_document_describes_the_sync_api(api):

@@ -14,7 +14,7 @@ from .db import db
 from .intake import DEFAULTS
 from .merged import MergedTicket
 
-TICKET_FIELDS = [f for f in MergedTicket._meta.sorted_field_names if f != "id"]
+TICKET_FIELDS = MergedTicket._meta.sorted_field_names
 TICKET_VALUES = itemgetter(*TICKET_FIELDS)    # a merged ticket dict -> its row tuple
 
 

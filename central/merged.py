@@ -83,7 +83,8 @@ class QuarantinedEvent(BaseModel):
 
 
 class MergedTicket(BaseModel):
-    """A branch ticket as central sees it, folded from its events."""
+    """A branch ticket as central sees it, folded from its events; keyed by office, day
+    and number (m036; on SQLite the table also keeps its rowid as `id`)."""
     office = CharField(max_length=8)
     day = DateField()
     number = CharField(max_length=8)
@@ -105,7 +106,8 @@ class MergedTicket(BaseModel):
     lane_seq = BigIntegerField(default=0)            # ticket_issued or ticket_transferred
 
     class Meta:
-        indexes = ((("office", "day", "number"), True), (("day", "nik"), False))
+        primary_key = CompositeKey("office", "day", "number")
+        indexes = ((("day", "nik"), False),)
 
 
 class PassportTally(BaseModel):

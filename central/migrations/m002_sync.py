@@ -6,7 +6,7 @@ here as they were first created; m003 adds office_sync's backlog, m004 stores
 event ids as 16 bytes, m005 keys received events by office, day and id, m006
 adds merged_ticket's lane_seq, m008 lets quarantined_event hold events whose
 seq, day, kind or created_at could not be read, m035 adds received_event's lane,
-outcome and regency.
+outcome and regency, m036 keys merged_ticket by office, day and number (PostgreSQL).
 """
 from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField,
                     IntegerField, Model, TextField)

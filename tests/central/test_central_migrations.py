@@ -184,3 +184,29 @@ def test_m010_gives_offices_an_address_bookings_a_pass_column_and_central_its_fi
     assert (office.name, office.address, office.daily_quota) == ("Kantor Imigrasi Serang", "", 140)
     assert "pass_token" in columns
     assert len(keys) == 1 and announced == [("key", keys[0].kid, None)]
+
+
+def test_m036_keys_merged_tickets_by_office_day_and_number_and_keeps_them(old_central):
+    """PostgreSQL drops the serial id (an index and a sequence call per new ticket) and makes
+    the unique (office, day, number) the key; SQLite keeps its rowid. Either way every
+    ticket stays, and a batch folds into them as before."""
+    with db.connection_context():
+        migrate_to(db, 35)
+        db.execute_sql("INSERT INTO merged_ticket (office, day, number, nik, beyond_quota, "
+                       "status, recalls, last_seq, lane_seq) VALUES "
+                       f"('SRG', {db.param}, 'A001', '3601014501900001', false, 'waiting', "
+                       f"0, 1, 1), ('SRG', {db.param}, 'B002', NULL, false, 'called', 1, 2, 0)",
+                       (DAY.isoformat(), DAY.isoformat()))
+        assert migrate(db, migrations) == ["m036_ticket_key"]
+        tickets = {(str(t.day), t.number): (t.nik, t.status) for t in MergedTicket.select()}
+        columns = {c.name for c in db.get_columns("merged_ticket")}
+        key = [c for c in db.get_primary_keys("merged_ticket")]
+        with pytest.raises(IntegrityError), db.atomic():
+            MergedTicket.insert(office="SRG", day=DAY, number="A001").execute()
+        MergedTicket.insert(office="SRG", day=DAY, number="A002").execute()
+    assert tickets == {(DAY.isoformat(), "A001"): ("3601014501900001", "waiting"),
+                       (DAY.isoformat(), "B002"): (None, "called")}
+    if is_postgres(db):
+        assert "id" not in columns and key == ["office", "day", "number"]
+    else:
+        assert "id" in columns and key == ["id"]

@@ -90,7 +90,7 @@ def create_booking(request, now, office=None):
             return _insert(office, request, nik.value, now)
     except IntegrityError:
         # booking_one_active_per_nik: the same NIK booked at another office meanwhile.
-        raise DuplicateBooking(_("This NIK already has an active booking.")) from None
+        raise DuplicateBooking(_already_booked()) from None
 
 
 def check_applicant(office, request, now):
@@ -157,18 +157,20 @@ def refuse_duplicate(nik, now):
     """One active booking per NIK (the unique index enforces it; this says it kindly).
 
     A booking whose day has passed does not count: it expires at the next attempt.
+    The refusal names no booking (neither its code nor where and when): a NIK is no
+    proof of who is asking (it is printed on the KTP, and copied wherever one is shown),
+    and with the code the NIK would open, move and cancel that person's booking.
     """
     # Only the columns the answer needs: this runs on every attempt, hot in a rush.
-    for active in (Booking.select(Booking.code, Booking.date, Booking.hour, Office.name,
-                                  Office.timezone)
+    for active in (Booking.select(Booking.date, Office.timezone)
                    .join(Office).where(Booking.nik == nik, Booking.status == Booking.ACTIVE)):
         if active.date >= local_today(active.office, now):
-            raise DuplicateBooking(
-                _("This NIK already has booking %(code)s at %(office)s on %(day)s at %(hour)s. "
-                  "Cancel or move it to book another time.", code=active.code,
-                  office=active.office.name, day=format_day(active.date),
-                  hour=format_hour(active.hour, active.office.timezone)),
-                existing_code=active.code)
+            raise DuplicateBooking(_already_booked())
+
+
+def _already_booked():
+    return _("This NIK already has an active booking. Open it with its code (on the "
+             "confirmation or the pass) to move or cancel it, or ask at the office.")
 
 
 def new_code(office):

@@ -109,12 +109,14 @@ def test_a_full_slot_and_a_full_day_are_said_above_the_form(client):
     assert statuses() == {"booked": 2}
 
 
-def test_a_duplicate_names_the_existing_booking(client):
+def test_a_duplicate_is_refused_without_naming_the_booking(client):
+    # Whoever types a NIK learns only that it has a booking: its code would let them
+    # open, move and cancel it.
     code = booked_code(submit(client))
     again = submit(client, url=f"/pesan/SRG/{TUESDAY}/10")
     assert again.status_code == 409
-    assert f"NIK ini sudah memiliki booking {code}" in field_errors(again)["nik"]
-    assert f'href="/booking-saya?code={code}"' in text(again)
+    assert "NIK ini sudah memiliki booking aktif" in field_errors(again)["nik"]
+    assert 'href="/booking-saya"' in text(again) and code not in text(again)
 
 
 def test_a_suspension_is_said_with_its_end_date(client):

@@ -169,7 +169,11 @@ def test_each_refusal_is_said_in_indonesian_next_to_its_field(site, phone):
     book(phone, site, nik="3601011708600009")
     code = phone.locator("#booking-code").inner_text()
     book(phone, site, nik="3601011708600009", skip_days=1)
-    assert f"sudah memiliki booking {code}" in phone.locator("#nik-error").inner_text()
+    assert "sudah memiliki booking aktif" in phone.locator("#nik-error").inner_text()
+    assert code not in phone.content()          # a NIK alone does not get the code
+    phone.get_by_role("link", name="Buka booking saya untuk memindahkan atau "
+                                   "membatalkannya").click()
+    assert phone.locator("#code").input_value() == ""       # the code is for them to give
 
 
 def test_a_full_slot_and_a_full_day_are_said_above_the_form(site, phone):

@@ -1,10 +1,12 @@
 """Push: the branch's pending outbox events to central, in sequence order, in batches.
 
 The outbox is streamed (never loaded whole) and each batch travels as one
-gzip-compressed JSON body built from the stored payload text as is. Three
+gzip-compressed JSON body built from the stored payload text as is. Four
 batches are on the wire at once (central writes one while it reads the next,
-and the third waits at central, so neither side waits for the other); a
-batch that comes back is replaced before it is marked sent. An event is
+and the others wait at central, so neither side waits for the other; on
+PostgreSQL each batch also waits for its server process, and a fourth cut its
+push by 9-11 % in alternated runs, bench/RESULTS.md 2026-12-03); a batch
+that comes back is replaced before it is marked sent. An event is
 marked sent only after central's 2xx answer, in a transaction of its own:
 killed at any instant, the job re-sends at most the batches in flight, and
 central ignores the event ids it already has.
@@ -23,7 +25,7 @@ from .client import CentralError
 
 BATCH_EVENTS = 1000
 BATCH_BYTES = 900_000      # under central's 1 MB body limit, before compression
-IN_FLIGHT = 3              # batches on the wire at once (see above)
+IN_FLIGHT = 4              # batches on the wire at once (see above)
 Row = namedtuple("Row", "seq uuid day body")
 
 # Walk the primary key (`+state` keeps SQLite off the state index), so each

@@ -114,7 +114,7 @@ def stored_digests(db, table, id_column, where, params, id_text=None, counted=No
                 "GROUP BY 1, 2, 3, 4, 5", params):
             builders[iso_day(day)].add_counted(kind, lane, outcome, regency, times)
         if is_postgres(db):
-            db.execute_sql("SET LOCAL enable_sort TO DEFAULT")     # the caller's plans as before
+            db.execute_sql("SET LOCAL enable_sort TO DEFAULT")     # back to the session's setting
     return {day: builder.result() for day, builder in sorted(builders.items())}
 
 

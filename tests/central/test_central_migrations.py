@@ -189,7 +189,7 @@ def test_m010_gives_offices_an_address_bookings_a_pass_column_and_central_its_fi
 def test_m036_keys_merged_tickets_by_office_day_and_number_and_keeps_them(old_central):
     """PostgreSQL drops the serial id (an index and a sequence call per new ticket) and makes
     the unique (office, day, number) the key; SQLite keeps its rowid. Either way every
-    ticket stays, and a batch folds into them as before."""
+    ticket stays, and that key still refuses a second ticket of the same number."""
     with db.connection_context():
         migrate_to(db, 35)
         db.execute_sql("INSERT INTO merged_ticket (office, day, number, nik, beyond_quota, "
@@ -200,7 +200,7 @@ def test_m036_keys_merged_tickets_by_office_day_and_number_and_keeps_them(old_ce
         assert migrate(db, migrations) == ["m036_ticket_key"]
         tickets = {(str(t.day), t.number): (t.nik, t.status) for t in MergedTicket.select()}
         columns = {c.name for c in db.get_columns("merged_ticket")}
-        key = [c for c in db.get_primary_keys("merged_ticket")]
+        key = db.get_primary_keys("merged_ticket")
         with pytest.raises(IntegrityError), db.atomic():
             MergedTicket.insert(office="SRG", day=DAY, number="A001").execute()
         MergedTicket.insert(office="SRG", day=DAY, number="A002").execute()

@@ -34,5 +34,20 @@ def test_sync_bench_compares_postgres_with_sqlite_and_prints_the_ratio():
                          capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
     assert re.search(r"^run 1 postgres .* database [\d.]+ s\)$", out.stdout, re.M), out.stdout
-    ratio = re.search(r"^ratio   postgres/sqlite ([\d.]+) ", out.stdout, re.M)
+    for workers in (2, 3, 4):      # each count's own ratio, then the verdict
+        assert re.search(rf"^{workers} workers  sqlite .* ratio [\d.]+; per pair: [\d.]+$",
+                         out.stdout, re.M), out.stdout
+    ratio = re.search(r"^ratio   postgres/sqlite ([\d.]+) .* best worker count: postgres [234], "
+                      r"sqlite [234] ", out.stdout, re.M)
     assert ratio and float(ratio.group(1)) > 0, out.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--workers", "2,2"], "distinct counts from 1 to 16"),
+    (["--workers", "0"], "distinct counts from 1 to 16"),
+    (["--workers", "2,4"], "several worker counts need --compare"),
+])
+def test_sync_bench_refuses_worker_counts_it_cannot_run(argv, message):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "sync_throughput.py"), *argv],
+                         capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 2 and message in out.stderr, out.stderr

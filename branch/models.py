@@ -120,6 +120,9 @@ class TrustedKey(BaseModel):
     signed_by = CharField(max_length=16)
     refused = TextField(null=True)
     pinned_at = DateTimeField(default=utcnow)
+    # What checks the NIK on the passes this key signs (sync.signing.pass_secret, base64),
+    # as every sync pull brings it (m042); null until the first pull that does.
+    pass_secret = CharField(max_length=64, null=True)
 
 
 class SuspensionList(BaseModel):

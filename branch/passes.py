@@ -19,6 +19,9 @@ def verify_pass(token, nik, day):
         found = signing.read_pass(token, trust.keyring())
     except signing.BadSignature as exc:
         raise errors.InvalidPass(_refusal(exc.reason), reason=exc.reason) from None
+    secret = trust.pass_secret(found.kid) if found.version >= 2 else None
+    if found.version >= 2 and secret is None:      # trusted, but no pull has brought it yet
+        raise errors.InvalidPass(_refusal("unknown_key"), reason="unknown_key")
     here = current_app.config["OFFICE"]
     zone = current_app.config["TIMEZONE"]
     if found.office != here:
@@ -29,7 +32,7 @@ def verify_pass(token, nik, day):
         raise errors.WrongDay(_("This booking pass is for %(day)s at %(hour)s, not for today.",
                                 day=format_day(found.day), hour=format_hour(found.hour, zone)),
                               day=found.day.isoformat())
-    if not found.matches_nik(nik):
+    if not found.matches_nik(nik, secret):
         raise errors.BookingMismatch(_("This booking pass was made for another NIK. Please "
                                        "type the NIK of the person who booked."))
     return found

@@ -22,6 +22,7 @@ from . import intake, merging, tokens
 from .metrics import count_push
 from .models import Change
 from .pushbody import PushBodyLimit, TooLarge
+from .signing import pass_secrets
 from .sync_reports import record_run_report
 
 SECURITY = {"office_token": {"type": "http", "scheme": "bearer",
@@ -48,7 +49,7 @@ class PushAnswer(BaseModel):
 
 class ChangeOut(BaseModel):
     seq: int
-    kind: str = Field(description="booking | suspension | office")
+    kind: str = Field(description="booking | suspension | office | key")
     key: str
     payload: dict
 
@@ -57,6 +58,9 @@ class ChangesPage(BaseModel):
     changes: list[ChangeOut]
     cursor: int = Field(description="store it with the rows; ask `since` it next time")
     more: bool
+    pass_secrets: dict[str, str] = Field(
+        description="each signing key's pass secret (base64) by key id: what checks the NIK "
+                    "hash of a version 2 booking pass; keep it as secret as the token")
 
 
 class DigestOut(BaseModel):
@@ -170,7 +174,8 @@ def changes(query: ChangesQuery):
     page = rows[:query.limit]
     return jsonify(changes=[{"seq": c.seq, "kind": c.kind, "key": c.key,
                              "payload": json.loads(c.payload)} for c in page],
-                   cursor=page[-1].seq if page else query.since, more=len(rows) > query.limit)
+                   cursor=page[-1].seq if page else query.since, more=len(rows) > query.limit,
+                   pass_secrets=pass_secrets())
 
 
 @bp.get("/digest", responses={"200": DigestOut})

@@ -22,20 +22,22 @@ def pull_changes(db, client, retrying, page=PAGE):
     while True:
         cursor = SyncState.get_by_id(1).pull_cursor
         answer = client.changes(cursor, page)
-        retrying(apply_page, db, answer["changes"], answer["cursor"])
+        retrying(apply_page, db, answer["changes"], answer["cursor"], answer.get("pass_secrets"))
         applied += len(answer["changes"])
         if not answer["more"] or not answer["changes"]:
             return applied
 
 
-def apply_page(db, changes, cursor):
-    """Apply a page of changes and move the cursor (forward only) in one transaction."""
+def apply_page(db, changes, cursor, pass_secrets=None):
+    """Apply a page of changes and move the cursor (forward only) in one transaction; then
+    keep the keys' pass secrets (after the page, which may announce a key)."""
     with write_transaction(db):
         for change in changes:
             if change["kind"] not in APPLY:
                 raise ValueError(f"central sent change {change['seq']} of unknown kind "
                                  f"{change['kind']!r}; upgrade antrean-sync")
             APPLY[change["kind"]](change["payload"])
+        trust.store_pass_secrets(pass_secrets)
         (SyncState.update(pull_cursor=cursor)
          .where(SyncState.id == 1, SyncState.pull_cursor < cursor).execute())
 

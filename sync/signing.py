@@ -3,7 +3,7 @@
 Three things are signed, each under its own purpose tag so a signature made for
 one can never be passed off as another:
 - a booking pass (`make_pass` / `read_pass`): a compact token an applicant shows
-  as a QR code;
+  as a QR code, with the NIK's hash keyed by a secret central gives branches;
 - a key announcement (`announce_key` / `accept_announcement`): central's next key,
   signed by a key the branch already trusts (the first is signed by itself, and a
   branch pins the first it receives);
@@ -22,18 +22,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-PASS_FORMAT = "AP1"                       # Antrean pass, format 1
+PASS_FORMAT = "AP2"                       # Antrean pass, format 2 (AP1 is still read)
 PASS_PURPOSE, KEY_PURPOSE = b"antrean-pass-1", b"antrean-key-1"
-NIK_PERSON = b"antrean-nik-1"             # blake2b personalisation of the NIK hash
+NIK_PERSON = b"antrean-nik-1"             # blake2b personalisation of AP1's NIK hash
+PASS_SECRET_LABEL = b"antrean-pass-nik-2"   # HKDF's info: a key's pass secret, no other
 SALT_BYTES, NIK_HASH_BYTES = 5, 10
-# AP1.KID.CODE.OFFICE.YYYYMMDD.HH.SALT.NIKHASH.SIGNATURE: only upper-case letters,
+# AP2.KID.CODE.OFFICE.YYYYMMDD.HH.SALT.NIKHASH.SIGNATURE: only upper-case letters,
 # digits, '.' and '-', so a QR code holds it in its dense alphanumeric mode and a
 # scanner that types like a keyboard cannot get the case wrong.
 PASS_PATTERN = re.compile(
-    r"AP1\.(?P<kid>[A-Z2-7]{8})\.(?P<code>[A-Z0-9-]{3,16})\.(?P<office>[A-Z0-9]{1,8})\."
+    r"AP(?P<version>[12])\.(?P<kid>[A-Z2-7]{8})\.(?P<code>[A-Z0-9-]{3,16})\."
+    r"(?P<office>[A-Z0-9]{1,8})\."
     r"(?P<day>\d{8})\.(?P<hour>\d{2})\.(?P<salt>[A-Z2-7]{8})\.(?P<nik_hash>[A-Z2-7]{16})\."
     r"(?P<signature>[A-Z2-7]{103})")
 MAX_PASS_LENGTH = 200
@@ -156,14 +160,49 @@ class Pass:
     hour: int
     salt: str
     nik_hash: str
+    version: int = 2
 
-    def matches_nik(self, nik):
-        """Whether `nik` is the NIK the pass was made for."""
-        return hmac.compare_digest(nik_hash(nik, self.salt), self.nik_hash)
+    def matches_nik(self, nik, secret=None):
+        """Whether `nik` is the NIK the pass was made for. A version 2 pass needs the
+        pass secret of its key (`pass_secret_text` of it); version 1 needs none."""
+        if self.version == 1:
+            expected = _legacy_nik_hash(nik, self.salt)
+        elif secret is None:
+            raise ValueError(f"checking a version 2 pass needs key {self.kid}'s pass secret")
+        else:
+            expected = nik_hash(nik, self.salt, secret)
+        return hmac.compare_digest(expected, self.nik_hash)
 
 
-def nik_hash(nik, salt):
-    """A salted hash of the NIK (blake2b, 80 bits), so the pass never shows the NIK."""
+def pass_secret(private_key):
+    """The secret that keys the NIK hash of the passes `private_key` signs: derived from
+    the key (nothing more to store or back up), given only to branches, over sync.
+
+    Why a secret: a NIK has little entropy (region, birth date, a serial), so an
+    unkeyed hash on a photographed pass gives the NIK back to a search of a few
+    billion candidates, hours at most on one computer; and the NIK with the code
+    beside it on the pass opens, moves and cancels the booking.
+    """
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PASS_SECRET_LABEL)
+    return kdf.derive(private_key.private_bytes_raw())
+
+
+def pass_secret_text(private_key):
+    return base64.b64encode(pass_secret(private_key)).decode()
+
+
+def nik_hash(nik, salt, secret):
+    """A version 2 pass's hash of the NIK: HMAC-SHA256 under the key's pass secret (bytes
+    or its base64 text), of the salt and the NIK, 80 bits."""
+    if isinstance(secret, str):
+        secret = base64.b64decode(secret)
+    digest = hmac.new(secret, unb32(salt) + b"\n" + nik.strip().encode(), hashlib.sha256)
+    return b32(digest.digest()[:NIK_HASH_BYTES])
+
+
+def _legacy_nik_hash(nik, salt):
+    """A version 1 pass's hash of the NIK (salted blake2b, 80 bits, no secret). Still read,
+    so passes issued before version 2 keep working until their day."""
     digest = hashlib.blake2b(nik.strip().encode(), digest_size=NIK_HASH_BYTES,
                              salt=unb32(salt), person=NIK_PERSON).digest()
     return b32(digest)
@@ -174,7 +213,7 @@ def make_pass(private_key, kid, code, office, day, hour, nik, salt=None):
     import secrets
     salt = salt or b32(secrets.token_bytes(SALT_BYTES))
     body = ".".join([PASS_FORMAT, kid, code, office, day.strftime("%Y%m%d"), f"{hour:02d}",
-                     salt, nik_hash(nik, salt)])
+                     salt, nik_hash(nik, salt, pass_secret(private_key))])
     signature = private_key.sign(_signed(PASS_PURPOSE, body.encode()))
     return f"{body}.{b32(signature)}"
 
@@ -192,7 +231,7 @@ def read_pass(token, ring):
     except ValueError:
         raise BadSignature("malformed", "no such day") from None
     return Pass(found["kid"], found["code"], found["office"], day, int(found["hour"]),
-                found["salt"], found["nik_hash"])
+                found["salt"], found["nik_hash"], int(found["version"]))
 
 
 # --- signed documents (the suspension list's header) ---------------------------------------

@@ -31,12 +31,26 @@ class Central:
     def pass_for(self, code="SRG-PASS2345", office="SRG", day=TODAY, hour=10, nik=NIK):
         return signing.make_pass(self.key, self.kid, code, office, day, hour, nik)
 
+    def version_1_pass(self, code="SRG-PASS2345", office="SRG", day=TODAY, hour=10, nik=NIK):
+        """A pass as central made them before version 2: the NIK hash unkeyed."""
+        salt = signing.b32(bytes(range(signing.SALT_BYTES)))
+        body = ".".join(["AP1", self.kid, code, office, day.strftime("%Y%m%d"), f"{hour:02d}",
+                         salt, signing._legacy_nik_hash(nik, salt)])
+        signature = self.key.sign(signing._signed(signing.PASS_PURPOSE, body.encode()))
+        return f"{body}.{signing.b32(signature)}"
+
+    def secrets(self):
+        """Its part of a pull answer's pass_secrets."""
+        return {self.kid: signing.pass_secret_text(self.key)}
+
 
 @pytest.fixture
 def central(branch_app):
-    """Central's first key, pinned by this branch as the sync job would pin it."""
+    """Central's first key, pinned by this branch as the sync job would pin it, with the
+    key's pass secret, as the same pull brings it."""
     central = Central()
     trust.apply_announcement(central.announce_self())
+    trust.store_pass_secrets(central.secrets())
     return central
 
 
@@ -88,6 +102,40 @@ def test_a_pass_signed_by_an_unknown_key_is_refused(client, central):
     assert nothing_issued()
 
 
+def test_a_trusted_key_whose_pass_secret_no_pull_has_brought_is_refused(client, central,
+                                                                       supervisor_headers):
+    """A key pinned by a branch before passes were keyed: its passes cannot be checked
+    against the NIK until the next pull brings the secret, so they are refused, never
+    believed without the check; the status page says so, without the secret."""
+    TrustedKey.update(pass_secret=None).execute()
+    answer = check_in(client, central.pass_for())
+    assert (answer.status_code, answer.json["reason"]) == (422, "unknown_key")
+    assert nothing_issued()
+    status = client.get("/status", headers=supervisor_headers).get_data(as_text=True)
+    assert "rahasia pass belum diterima" in status
+    trust.store_pass_secrets(central.secrets())
+    assert check_in(client, central.pass_for()).status_code == 201
+    status = client.get("/status", headers=supervisor_headers).get_data(as_text=True)
+    assert "rahasia pass belum diterima" not in status and central.kid in status
+    assert central.secrets()[central.kid] not in status
+
+
+def test_a_secret_that_is_not_32_bytes_of_base64_is_not_kept(client, central):
+    TrustedKey.update(pass_secret=None).execute()
+    trust.store_pass_secrets({central.kid: "not base64!"})
+    trust.store_pass_secrets({central.kid: "c2hvcnQ="})           # base64, 5 bytes
+    assert TrustedKey.get().pass_secret is None
+    assert check_in(client, central.pass_for()).json["reason"] == "unknown_key"
+
+
+def test_a_version_1_pass_still_checks_in_and_still_checks_the_nik(client, central):
+    TrustedKey.update(pass_secret=None).execute()       # version 1 needs no secret
+    assert check_in(client, central.version_1_pass(), nik=OTHER_NIK).json["error"] == (
+        "booking_mismatch")
+    answer = check_in(client, central.version_1_pass())
+    assert answer.status_code == 201 and answer.json["verified"] is True
+
+
 def test_garbage_is_not_a_pass(client, central):
     answer = check_in(client, "SRG-PASS2345")
     assert (answer.status_code, answer.json["error"], answer.json["reason"]) == (
@@ -100,6 +148,7 @@ def test_a_rotated_key_is_trusted_once_the_old_one_announced_it(client, central)
     refused = check_in(client, new.pass_for())
     assert refused.json["reason"] == "unknown_key"
     trust.apply_announcement(announcement)
+    trust.store_pass_secrets({**central.secrets(), **new.secrets()})
     assert check_in(client, new.pass_for()).status_code == 201
     assert check_in(client, central.pass_for(code="SRG-OLDKEY23", nik=OTHER_NIK),
                     nik=OTHER_NIK).status_code == 201          # the old key still verifies
@@ -109,8 +158,9 @@ def test_a_rotated_key_is_trusted_once_the_old_one_announced_it(client, central)
 def test_a_key_announced_by_a_stranger_is_kept_refused_and_never_trusted(client, central):
     stranger, forged = Central().rotate()            # signed by a key the branch never had
     trust.apply_announcement(forged)
+    trust.store_pass_secrets(stranger.secrets())    # a secret of a refused key is not kept
     row = TrustedKey.get(TrustedKey.kid == stranger.kid)
-    assert row.refused and "unknown_key" in row.refused
+    assert row.refused and "unknown_key" in row.refused and row.pass_secret is None
     assert check_in(client, stranger.pass_for()).json["reason"] == "unknown_key"
     assert nothing_issued()
 

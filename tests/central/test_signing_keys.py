@@ -31,15 +31,35 @@ def test_init_db_made_one_key_and_announced_it_to_every_branch(client):
     assert stored.private_key not in json.dumps(keys) + json.dumps(payload)
 
 
+def pass_secret_of(kid):
+    with db.connection_context():
+        return signing.pass_secret(signing.load_private(SigningKey.get(SigningKey.kid == kid)
+                                                        .private_key))
+
+
 def test_the_booking_answer_carries_a_pass_that_verifies_and_hides_the_nik(client, book):
     body = book().get_json()
     token = body["pass"]
     assert PANDEGLANG_MAN not in token and len(token) <= signing.MAX_PASS_LENGTH
     found = signing.read_pass(token, ring_of(published_keys(client)))
+    assert token.startswith("AP2.") and found.version == 2
     assert (found.code, found.office, found.day, found.hour) == (body["code"], "SRG", TUESDAY, 9)
-    assert found.matches_nik(PANDEGLANG_MAN) and not found.matches_nik(nik(1))
+    secret = pass_secret_of(found.kid)
+    assert found.matches_nik(PANDEGLANG_MAN, secret) and not found.matches_nik(nik(1), secret)
     with db.connection_context():
         assert Booking.get(Booking.code == body["code"]).pass_token == token
+
+
+def test_the_pass_gives_no_nik_to_a_search_without_the_secret(client, book):
+    """The NIK hash is keyed: the unkeyed hash of the right NIK (what a search of every
+    likely NIK would compute, as it could for a version 1 pass) does not match it, nor
+    does the right NIK under another key's secret."""
+    found = signing.read_pass(book().get_json()["pass"], ring_of(published_keys(client)))
+    assert signing._legacy_nik_hash(PANDEGLANG_MAN, found.salt) != found.nik_hash
+    other = signing.pass_secret(signing.new_private_key())
+    assert not found.matches_nik(PANDEGLANG_MAN, other)
+    with pytest.raises(ValueError):
+        found.matches_nik(PANDEGLANG_MAN)               # a version 2 pass needs the secret
 
 
 def test_a_changed_character_breaks_the_pass(client, book):

@@ -16,6 +16,7 @@ from central.db import db as central_db
 from central.models import Booking, Office, SigningKey, Suspension
 from central.offices import office_dict
 from central.suspensions import suspension_dict
+from sync import signing
 from sync.client import CentralClient, retry_policy
 from sync.job import OK, run_once
 from sync.pull import apply_page, pull_changes
@@ -59,6 +60,19 @@ def test_a_run_applies_bookings_suspensions_and_settings(branch, central):
     assert [key.kid for key in TrustedKey.select()] == [central_key()]   # pinned: the first
     # change 1 is central's first key; CLG's booking (3) is not ours, but counted
     assert SyncState.get_by_id(1).pull_cursor == 5
+
+
+def test_every_run_brings_the_pass_secret_of_each_trusted_key(branch, central):
+    """Even a branch that pinned the key before pulls carried secrets gets it: every
+    answer has them, not just the page that announced the key."""
+    assert run_once(branch, sleep=quick_sleep)[0] == OK
+    with central_db.connection_context():
+        key = SigningKey.get()
+    expected = signing.pass_secret_text(signing.load_private(key.private_key))
+    assert TrustedKey.get().pass_secret == expected
+    TrustedKey.update(pass_secret=None).execute()        # as a branch upgraded from m041 is
+    assert run_once(branch, sleep=quick_sleep)[0] == OK
+    assert TrustedKey.get().pass_secret == expected
 
 
 def test_later_changes_update_the_copies_and_keep_the_branch_ticket(branch, central):

@@ -10,7 +10,9 @@ from central.db import db
 from central.merging import day_digest, days_digests
 from central.merged import (MergedTicket, OfficeSync, PassportTally, QuarantinedEvent,
                             ReceivedEvent)
+from central.models import SigningKey
 from central.tokens import issue_token
+from sync import signing
 from sync.database import is_postgres
 from sync.digest import compute_digest
 
@@ -175,9 +177,27 @@ def test_changes_are_this_offices_and_everyones_in_centrals_order(api):
     assert rest["changes"][0]["payload"] == {"code": "SRG", "daily_quota": 140}
     empty = api.client.get(f"/api/v1/sync/changes?since={rest['cursor']}",
                            headers=api.auth()).json
-    assert empty == {"changes": [], "cursor": rest["cursor"], "more": False}
+    assert empty == {"changes": [], "cursor": rest["cursor"], "more": False,
+                     "pass_secrets": keys["pass_secrets"]}
     clg = api.client.get(f"/api/v1/sync/changes?since={start}", headers=api.auth("CLG")).json
     assert [c["key"] for c in clg["changes"]] == ["CLG-1", "1"]
+
+
+def test_every_pull_brings_each_keys_pass_secret_and_nothing_public_does(api):
+    """The secret that checks the NIK on a pass goes only to a branch, over its own
+    authenticated pull: not in GET /api/v1/keys, not in the change log."""
+    with db.connection_context():
+        [key] = SigningKey.select()
+    private = signing.load_private(key.private_key)
+    answer = api.client.get("/api/v1/sync/changes?since=0", headers=api.auth()).json
+    assert answer["pass_secrets"] == {key.kid: signing.pass_secret_text(private)}
+    secret = answer["pass_secrets"][key.kid]
+    assert secret not in key.private_key and key.private_key not in json.dumps(answer)
+    published = api.client.get("/api/v1/keys")
+    assert published.status_code == 200 and secret not in published.get_data(as_text=True)
+    assert secret not in json.dumps([c["payload"] for c in answer["changes"]])
+    refused = api.client.get("/api/v1/sync/changes?since=0")
+    assert refused.status_code == 401 and secret not in refused.get_data(as_text=True)
 
 
 def test_digest_is_computed_from_the_events_central_holds(api):

@@ -37,6 +37,8 @@ def test_sync_bench_compares_postgres_with_sqlite_and_prints_the_ratio():
     for workers in (2, 3, 4):      # each count's own ratio, then the verdict
         assert re.search(rf"^{workers} workers  sqlite .* ratio [\d.]+; per pair: [\d.]+$",
                          out.stdout, re.M), out.stdout
+    assert re.search(r"^as deployed  postgres/sqlite [\d.]+ at 4 workers for both, the README's "
+                     r"unit \(target >= 0.9: (met|NOT MET)\)$", out.stdout, re.M), out.stdout
     ratio = re.search(r"^ratio   postgres/sqlite ([\d.]+) .* best worker count: postgres [234], "
                       r"sqlite [234] ", out.stdout, re.M)
     assert ratio and float(ratio.group(1)) > 0, out.stdout

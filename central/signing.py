@@ -8,8 +8,9 @@ and the keys are backed up with the data they sign. (A lost key could not be
 replaced without visiting every branch, since a branch accepts a new key only
 when a key it already trusts signed it.) The private key is never sent anywhere:
 no API, page or change carries it. What branches get besides the public keys is
-each key's pass secret (sync.signing.pass_secret, derived from the private key,
-which it does not reveal), in every answer of the authenticated sync pull: never
+each key's pass secret for their office (sync.signing.pass_secret, derived from
+the private key, which it does not reveal), in every answer of the office's
+authenticated sync pull: never
 in GET /api/v1/keys or the change log, which anyone with a branch's token, or an
 older copy, would keep.
 """
@@ -86,10 +87,10 @@ def public_keys():
             for key in SigningKey.select().order_by(SigningKey.id)]
 
 
-def pass_secrets():
-    """{kid: pass secret (base64)} of every key: what a branch needs to check the NIK on
-    the passes each key signs (GET /api/v1/sync/changes carries it)."""
-    return {key.kid: signing.pass_secret_text(_private(key))
+def pass_secrets(office):
+    """{kid: pass secret (base64)} of every key for `office`: what its branch needs to
+    check the NIK on the passes each key signs for it (GET /api/v1/sync/changes)."""
+    return {key.kid: signing.pass_secret_text(_private(key), office)
             for key in SigningKey.select(SigningKey.kid, SigningKey.private_key)}
 
 

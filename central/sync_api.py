@@ -59,8 +59,9 @@ class ChangesPage(BaseModel):
     cursor: int = Field(description="store it with the rows; ask `since` it next time")
     more: bool
     pass_secrets: dict[str, str] = Field(
-        description="each signing key's pass secret (base64) by key id: what checks the NIK "
-                    "hash of a version 2 booking pass; keep it as secret as the token")
+        description="each signing key's pass secret for this office (base64), by key id: what "
+                    "checks the NIK hash of a version 2 booking pass; keep it as secret as the "
+                    "token")
 
 
 class DigestOut(BaseModel):
@@ -175,7 +176,7 @@ def changes(query: ChangesQuery):
     return jsonify(changes=[{"seq": c.seq, "kind": c.kind, "key": c.key,
                              "payload": json.loads(c.payload)} for c in page],
                    cursor=page[-1].seq if page else query.since, more=len(rows) > query.limit,
-                   pass_secrets=pass_secrets())
+                   pass_secrets=pass_secrets(office))
 
 
 @bp.get("/digest", responses={"200": DigestOut})

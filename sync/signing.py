@@ -164,7 +164,7 @@ class Pass:
 
     def matches_nik(self, nik, secret=None):
         """Whether `nik` is the NIK the pass was made for. A version 2 pass needs the
-        pass secret of its key (`pass_secret_text` of it); version 1 needs none."""
+        pass secret of its key and office (`pass_secret`); version 1 needs none."""
         if self.version == 1:
             expected = _legacy_nik_hash(nik, self.salt)
         elif secret is None:
@@ -174,21 +174,24 @@ class Pass:
         return hmac.compare_digest(expected, self.nik_hash)
 
 
-def pass_secret(private_key):
-    """The secret that keys the NIK hash of the passes `private_key` signs: derived from
-    the key (nothing more to store or back up), given only to branches, over sync.
+def pass_secret(private_key, office):
+    """The secret that keys the NIK hash of the passes `private_key` signs for `office`:
+    derived from the key (nothing more to store or back up), given only to that
+    office's branch, over sync. One per office, so a branch PC that is stolen gives
+    away no other office's passes.
 
     Why a secret: a NIK has little entropy (region, birth date, a serial), so an
     unkeyed hash on a photographed pass gives the NIK back to a search of a few
     billion candidates, hours at most on one computer; and the NIK with the code
     beside it on the pass opens, moves and cancels the booking.
     """
-    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PASS_SECRET_LABEL)
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=PASS_SECRET_LABEL + b"\n" + office.encode())
     return kdf.derive(private_key.private_bytes_raw())
 
 
-def pass_secret_text(private_key):
-    return base64.b64encode(pass_secret(private_key)).decode()
+def pass_secret_text(private_key, office):
+    return base64.b64encode(pass_secret(private_key, office)).decode()
 
 
 def nik_hash(nik, salt, secret):
@@ -213,7 +216,7 @@ def make_pass(private_key, kid, code, office, day, hour, nik, salt=None):
     import secrets
     salt = salt or b32(secrets.token_bytes(SALT_BYTES))
     body = ".".join([PASS_FORMAT, kid, code, office, day.strftime("%Y%m%d"), f"{hour:02d}",
-                     salt, nik_hash(nik, salt, pass_secret(private_key))])
+                     salt, nik_hash(nik, salt, pass_secret(private_key, office))])
     signature = private_key.sign(_signed(PASS_PURPOSE, body.encode()))
     return f"{body}.{b32(signature)}"
 

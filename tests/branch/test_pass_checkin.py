@@ -41,7 +41,7 @@ class Central:
 
     def secrets(self):
         """Its part of a pull answer's pass_secrets."""
-        return {self.kid: signing.pass_secret_text(self.key)}
+        return {self.kid: signing.pass_secret_text(self.key, "SRG")}
 
 
 @pytest.fixture

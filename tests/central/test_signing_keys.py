@@ -31,10 +31,10 @@ def test_init_db_made_one_key_and_announced_it_to_every_branch(client):
     assert stored.private_key not in json.dumps(keys) + json.dumps(payload)
 
 
-def pass_secret_of(kid):
+def pass_secret_of(kid, office="SRG"):
     with db.connection_context():
         return signing.pass_secret(signing.load_private(SigningKey.get(SigningKey.kid == kid)
-                                                        .private_key))
+                                                        .private_key), office)
 
 
 def test_the_booking_answer_carries_a_pass_that_verifies_and_hides_the_nik(client, book):
@@ -53,11 +53,13 @@ def test_the_booking_answer_carries_a_pass_that_verifies_and_hides_the_nik(clien
 def test_the_pass_gives_no_nik_to_a_search_without_the_secret(client, book):
     """The NIK hash is keyed: the unkeyed hash of the right NIK (what a search of every
     likely NIK would compute, as it could for a version 1 pass) does not match it, nor
-    does the right NIK under another key's secret."""
+    does the right NIK under another key's secret, or another office's."""
     found = signing.read_pass(book().get_json()["pass"], ring_of(published_keys(client)))
     assert signing._legacy_nik_hash(PANDEGLANG_MAN, found.salt) != found.nik_hash
-    other = signing.pass_secret(signing.new_private_key())
+    other = signing.pass_secret(signing.new_private_key(), "SRG")
     assert not found.matches_nik(PANDEGLANG_MAN, other)
+    assert found.matches_nik(PANDEGLANG_MAN, pass_secret_of(found.kid))
+    assert not found.matches_nik(PANDEGLANG_MAN, pass_secret_of(found.kid, "CLG"))
     with pytest.raises(ValueError):
         found.matches_nik(PANDEGLANG_MAN)               # a version 2 pass needs the secret
 

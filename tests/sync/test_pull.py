@@ -68,7 +68,7 @@ def test_every_run_brings_the_pass_secret_of_each_trusted_key(branch, central):
     assert run_once(branch, sleep=quick_sleep)[0] == OK
     with central_db.connection_context():
         key = SigningKey.get()
-    expected = signing.pass_secret_text(signing.load_private(key.private_key))
+    expected = signing.pass_secret_text(signing.load_private(key.private_key), "SRG")
     assert TrustedKey.get().pass_secret == expected
     TrustedKey.update(pass_secret=None).execute()        # as a branch upgraded from m041 is
     assert run_once(branch, sleep=quick_sleep)[0] == OK

@@ -403,7 +403,10 @@ def test_the_job_killed_at_random_moments_over_one_backlog(rig):
     record_days(branch_db, "SRG", DAY - timedelta(days=10), days=10, tickets_per_day=100)
     killed = talking = runs = 0
     while killed < KILLS:
-        assert runs < 2 * KILLS, f"seed {SEED}: only {killed} of {runs} kills landed"
+        # A guard against a job that never lives long enough to be killed. Once the backlog
+        # is drained a run may end inside its 0-0.3 s window, so on a fast machine about
+        # half the kills land (seed 130396: 49 of 100): 4x, not 2x, leaves room for that.
+        assert runs < 4 * KILLS, f"seed {SEED}: only {killed} of {runs} kills landed"
         runs += 1
         before = sum(rig.proxy.counts.values())
         proc = rig.job(ANTREAN_SYNC_BATCH_EVENTS="50")

@@ -19,9 +19,11 @@ def verify_pass(token, nik, day):
         found = signing.read_pass(token, trust.keyring())
     except signing.BadSignature as exc:
         raise errors.InvalidPass(_refusal(exc.reason), reason=exc.reason) from None
-    secret = trust.pass_secret(found.kid) if found.version >= 2 else None
-    if found.version >= 2 and secret is None:      # trusted, but no pull has brought it yet
-        raise errors.InvalidPass(_refusal("unknown_key"), reason="unknown_key")
+    secret = None
+    if found.version >= 2:
+        secret = trust.pass_secret(found.kid)
+        if secret is None:      # trusted, but no pull has brought its secret yet
+            raise errors.InvalidPass(_refusal("unknown_key"), reason="unknown_key")
     here = current_app.config["OFFICE"]
     zone = current_app.config["TIMEZONE"]
     if found.office != here:

@@ -7,12 +7,11 @@ to branches are one transaction, so no branch can see one without the other;
 and the keys are backed up with the data they sign. (A lost key could not be
 replaced without visiting every branch, since a branch accepts a new key only
 when a key it already trusts signed it.) The private key is never sent anywhere:
-no API, page or change carries it. What branches get besides the public keys is
-each key's pass secret for their office (sync.signing.pass_secret, derived from
-the private key, which it does not reveal), in every answer of the office's
-authenticated sync pull: never
-in GET /api/v1/keys or the change log, which anyone with a branch's token, or an
-older copy, would keep.
+no API, page or change carries it. Besides the public keys, a branch gets each
+key's pass secret for its own office (sync.signing.pass_secret, derived from the
+private key, which it does not reveal), in every answer of its authenticated
+sync pull, and never in GET /api/v1/keys or the change log, which every branch
+(and every old copy of the log) would hold.
 """
 import json
 

@@ -52,6 +52,9 @@ def is_transient(exc):
     return False
 
 
+MAX_BACKOFF = 30       # seconds: the longest sleep between two tries
+
+
 def retry_policy(max_seconds=300, sleep=time.sleep):
     """The one retry policy: transient failures, backoff with jitter, bounded in time.
 
@@ -62,7 +65,7 @@ def retry_policy(max_seconds=300, sleep=time.sleep):
     deadline = time.monotonic() + max_seconds
     return tenacity.Retrying(
         retry=retry_if_exception(is_transient),
-        wait=wait_random_exponential(multiplier=0.5, max=30),
+        wait=wait_random_exponential(multiplier=0.5, max=MAX_BACKOFF),
         stop=lambda state: time.monotonic() >= deadline,
         sleep=sleep, reraise=True,
         before_sleep=lambda state: log.info("retrying after: %s", state.outcome.exception()))

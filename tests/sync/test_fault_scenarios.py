@@ -34,6 +34,7 @@ from branch.models import Outbox, SyncState, Ticket
 from branch.tickets import issue_ticket
 from central.db import db as central_db
 from central.merged import MergedTicket, OfficeSync, PassportTally, QuarantinedEvent, ReceivedEvent
+from sync.client import MAX_BACKOFF
 
 pytestmark = pytest.mark.slow
 
@@ -361,7 +362,7 @@ def test_a_link_flapping_during_a_large_backlog(rig):
     assert wait_for_connection(rig.proxy, 0, watching)      # pushing: the link starts to flap
     started, later = time.monotonic(), DAY + timedelta(days=BACKLOG_DAYS)
     # A state that withholds central's answer lasts until it has met a push too: the job,
-    # backing off (up to 30 s between tries), may sleep through a whole FLAP_SECONDS.
+    # backing off (up to MAX_BACKOFF between tries), may sleep through a whole FLAP_SECONDS.
     for mode in modes * FLAP_CYCLES:
         rig.proxy.mode, met = mode, rig.proxy.seen(mode, "/push")
         withholding = mode in ("reset_after_request", "cut_mid_body")
@@ -381,7 +382,7 @@ def test_a_link_flapping_during_a_large_backlog(rig):
     assert assert_proven(rig.proxy) == total
 
 
-def keep_serving(day, seconds, until=lambda: True, longest=30):
+def keep_serving(day, seconds, until=lambda: True, longest=MAX_BACKOFF + 15):
     """Write five tickets' events every 0.1 s for `seconds`, and on until `until()` holds
     (`longest` seconds at most), each lot on a day of its own from `day` on (record_days
     numbers tickets from A001 each day); the next free day."""
